@@ -1,0 +1,5 @@
+#include "bindings/register.h"
+
+namespace smoothcert::bindings {
+void register_hierarchical(pybind11::module_& m) { (void)m; }
+}  // namespace smoothcert::bindings

@@ -1,0 +1,43 @@
+// Shared shell for noise families whose coordinates are i.i.d.: each Philox block (element block
+// b of sample j of input i) yields Gen::kPerBlock variates of type T. The CPU loop (iid_cpu.h)
+// and the CUDA kernel (iid_cuda.cuh) both call Gen::fill, so the noise is the same function of
+// (seed, role, input, sample, element) on every backend.
+//
+// A generator is a small struct with
+//   static constexpr int kPerBlock;                       // variates per Philox block
+//   SC_HD void fill(const philox::Block&, T out[kPerBlock]) const;   // noise values, scaled
+#pragma once
+#include "smoothcert/philox.h"
+#include "smoothcert/sampling.h"
+
+namespace smoothcert::noise {
+
+// Problem geometry shared by the CPU and CUDA shells.
+struct IidProblem {
+  int64_t inputs;      // B: rows of x
+  int64_t samples;     // m: noisy copies per input
+  int64_t dim;         // D: elements per input
+  uint64_t seed;
+  uint32_t role;
+  int64_t index0;      // global index of input row 0
+  int64_t sample0;     // global index of the first sample
+};
+
+template <class T>
+struct GaussianGen {
+  T sigma;
+  static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
+  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+    if constexpr (sizeof(T) == 4) {
+      float n[4];
+      sampling::normal4_f(b, n);
+      for (int i = 0; i < 4; ++i) out[i] = sigma * n[i];
+    } else {
+      double n[2];
+      sampling::normal2_d(b, n);
+      for (int i = 0; i < 2; ++i) out[i] = sigma * n[i];
+    }
+  }
+};
+
+}  // namespace smoothcert::noise

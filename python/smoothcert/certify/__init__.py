@@ -1,0 +1,1 @@
+"""Certificates: pure functions of counts or probability bounds."""

@@ -1,0 +1,6 @@
+"""Noise families: fused sampling and certificates, one class per family."""
+
+from smoothcert.noises.base import ABSTAIN, Noise
+from smoothcert.noises.gaussian import Gaussian
+
+__all__ = ["ABSTAIN", "Noise", "Gaussian"]

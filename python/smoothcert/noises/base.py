@@ -1,0 +1,153 @@
+"""The noise interface shared by every family, and the registry the CLI dispatches on.
+
+A noise family samples noisy copies of inputs with a fused kernel of the compiled core and turns a
+lower confidence bound on p_A into a certified radius for each norm it supports. Noise for
+(seed, role, input index, sample index, element) is a pure function of those numbers, so results
+do not depend on batch size, thread count or device.
+"""
+
+from __future__ import annotations
+
+import abc
+import inspect
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from smoothcert._native import core
+
+#: Radius value meaning "no certificate" (p_A lower bound <= 1/2): distinct from radius 0.
+ABSTAIN = math.nan
+
+#: Philox stream roles (csrc/include/smoothcert/philox.h).
+ROLE_ESTIMATE = 0
+ROLE_SELECT = 1
+ROLE_SECOND = 2
+ROLE_MASK = 3
+
+NORMS = ("l1", "l2", "linf")
+
+
+def check_positive(name: str, value: float) -> float:
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def check_probabilities(name: str, p: Any) -> np.ndarray:
+    arr = np.asarray(p, dtype=np.float64)
+    if np.isnan(arr).any() or (arr < 0).any() or (arr > 1).any():
+        raise ValueError(f"{name} must lie in [0, 1] (no NaN)")
+    return arr
+
+
+class Noise(abc.ABC):
+    """A smoothing distribution: fused sampling plus certificates.
+
+    Subclasses register under a CLI name with ``class Laplace(Noise, name="laplace")``, implement
+    :meth:`_sample_rows` (the fused kernel call) and :meth:`_certify` for the norms in ``norms``.
+    """
+
+    registry: ClassVar[dict[str, type[Noise]]] = {}
+    name: ClassVar[str] = ""
+    norms: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if name is not None:
+            if name in Noise.registry:
+                raise ValueError(f"noise name {name!r} registered twice")
+            cls.name = name
+            Noise.registry[name] = cls
+
+    # ------------------------------------------------------------------ sampling
+    def sample(self, x: torch.Tensor, num: int, *, seed: int = 0, index: int = 0,
+               sample_offset: int = 0, role: int = ROLE_ESTIMATE) -> torch.Tensor:
+        """``num`` noisy copies of one input ``x``: a tensor ``[num, *x.shape]`` (dtype/device of x).
+
+        ``index`` is the input's global index and ``sample_offset`` the index of the first copy:
+        together with ``seed`` and ``role`` they fix the noise exactly.
+        """
+        return self.sample_batch(x.unsqueeze(0), num, seed=seed, index=index,
+                                 sample_offset=sample_offset, role=role)[0]
+
+    def sample_batch(self, x: torch.Tensor, num: int, *, seed: int = 0, index: int = 0,
+                     sample_offset: int = 0, role: int = ROLE_ESTIMATE) -> torch.Tensor:
+        """``num`` noisy copies of each row of the batch ``x`` ([B, ...]): ``[B, num, ...]``.
+
+        Row ``b`` is input number ``index + b``.
+        """
+        if not isinstance(x, torch.Tensor):
+            raise ValueError("x must be a torch.Tensor")
+        if x.dtype not in (torch.float32, torch.float64):
+            raise ValueError(f"x must be float32 or float64, got {x.dtype}")
+        if x.dim() < 1:
+            raise ValueError("x must have a batch dimension")
+        num = int(num)
+        if num < 0:
+            raise ValueError(f"num must be >= 0, got {num}")
+        if seed < 0 or index < 0 or sample_offset < 0:
+            raise ValueError("seed, index and sample_offset must be >= 0")
+        if not torch.isfinite(x).all():
+            raise ValueError("x contains NaN or infinite values")
+        return self._sample_rows(x.contiguous(), num, seed=int(seed), index=int(index),
+                                 sample_offset=int(sample_offset), role=int(role))
+
+    @abc.abstractmethod
+    def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
+                     sample_offset: int, role: int) -> torch.Tensor:
+        """Fused kernel call: x is contiguous [B, ...]; returns [B, num, ...]."""
+
+    # ------------------------------------------------------------------ certification
+    def certify(self, p_lower: Any, norm: str = "l2") -> np.ndarray:
+        """Certified radius for each lower bound on p_A; ``ABSTAIN`` (NaN) where p_lower <= 1/2.
+
+        Radii are rounded down: never above the exact radius of the distribution.
+        """
+        if norm not in self.norms:
+            raise ValueError(f"{type(self).__name__} certifies norms {self.norms}, not {norm!r}")
+        p = check_probabilities("p_lower", p_lower)
+        radius = np.asarray(self._certify(p, norm), dtype=np.float64)
+        return np.where(p > 0.5, radius, ABSTAIN)
+
+    @abc.abstractmethod
+    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
+        """Radii for p_lower (values <= 1/2 are masked afterwards)."""
+
+    # ------------------------------------------------------------------ description
+    def params(self) -> dict[str, Any]:
+        """Constructor arguments that rebuild this noise (recorded in Counts and results)."""
+        sig = inspect.signature(type(self).__init__)
+        return {k: getattr(self, k) for k in sig.parameters if k != "self" and hasattr(self, k)}
+
+    def describe(self) -> dict[str, Any]:
+        return {"noise": self.name, **self.params()}
+
+    @classmethod
+    def from_description(cls, desc: dict[str, Any]) -> Noise:
+        desc = dict(desc)
+        name = desc.pop("noise")
+        if name not in Noise.registry:
+            raise ValueError(f"unknown noise {name!r}; known: {sorted(Noise.registry)}")
+        return Noise.registry[name](**desc)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
+        return f"{type(self).__name__}({args})"
+
+
+def rows_view(x: torch.Tensor) -> tuple[np.ndarray, tuple[int, ...]]:
+    """A contiguous CPU tensor [B, ...] as a numpy [B, D] view (no copy) and its element shape."""
+    shape = tuple(x.shape[1:])
+    return x.reshape(x.shape[0], -1).numpy(), shape
+
+
+def cuda_stream(x: torch.Tensor) -> int:
+    return torch.cuda.current_stream(x.device).cuda_stream
+
+
+def has_cuda_kernels() -> bool:
+    return bool(core.build_info()["cuda"])
