@@ -11,3 +11,9 @@ def build_info() -> dict:
 
 
 __all__ = ["build_info", "__version__"]
+
+from smoothcert.noises import (DSSN, SSN, Exp1, Exp2, ExpInf, Expp, Laplace, Pareto,  # noqa: E402
+                               Pow2, PowInf, Uniform, UniformBall)
+
+__all__ += ["Uniform", "Laplace", "Pareto", "UniformBall", "ExpInf", "PowInf", "Exp2", "Pow2", "Exp1",
+            "Expp", "SSN", "DSSN"]

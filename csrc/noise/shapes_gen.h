@@ -1,0 +1,222 @@
+// Generator structs for the noise families of Yang et al., "Randomized Smoothing of All Shapes
+// and Sizes" (ICML 2020) and the split noise of Levine & Feizi (ICML 2021). Written once,
+// host+device: the CPU shells and the CUDA kernels call the same code.
+//
+// Three kinds of generator:
+//  * i.i.d. coordinate generators (kPerBlock, fill): for the shell in iid.h;
+//  * direction generators (uniform directions on the l1, l2 and l-infinity unit spheres), used by
+//    the radius-times-direction shell in shapes_radial.h;
+//  * radius laws (one scalar per noisy copy, drawn from a draw-indexed ElementStream).
+//
+// Float generators take the top 24 bits of a Philox word as the uniform (sampling.h) and use the
+// lowest bit, which that uniform ignores, as a random sign.
+#pragma once
+#include "noise/iid.h"
+#include "smoothcert/common.h"
+#include "smoothcert/philox.h"
+#include "smoothcert/sampling.h"
+
+namespace smoothcert::noise::shapes {
+
+// exp(y) for float y <= 88.7 with relative error < 3e-7: y = n ln2 + r, |r| <= ln2 / 2 (Cody-Waite
+// split of ln2), a degree-7 Taylor polynomial for e^r and the exponent written into the bits.
+// No libm call, so the CPU loops vectorise and CUDA computes the same values.
+SC_HD float sc_expf(float y) {
+  const float n = rintf(y * 1.44269504088896341f);
+  const float r = fmaf(n, -1.428606765330187e-06f, fmaf(n, -0.693145751953125f, y));
+  float p = fmaf(r, 1.0f / 5040.0f, 1.0f / 720.0f);
+  p = fmaf(p, r, 1.0f / 120.0f);
+  p = fmaf(p, r, 1.0f / 24.0f);
+  p = fmaf(p, r, 1.0f / 6.0f);
+  p = fmaf(p, r, 0.5f);
+  p = fmaf(p, r, 1.0f);
+  p = fmaf(p, r, 1.0f);
+  const int32_t ni = static_cast<int32_t>(n);
+  // Beyond the float range the true value is not representable either: saturate to +inf / 0.
+  const uint32_t bits = ni > 127 ? 0x7F800000u : ni < -126 ? 0u : static_cast<uint32_t>(ni + 127) << 23;
+  float scale;
+#if defined(__CUDA_ARCH__)
+  scale = __uint_as_float(bits);
+#else
+  __builtin_memcpy(&scale, &bits, 4);
+#endif
+  return ni > 127 ? scale : p * scale;
+}
+
+SC_HD float sign_of_word_f(uint32_t w) { return (w & 1u) ? -1.0f : 1.0f; }
+SC_HD double sign_of_word_d(uint32_t w) { return (w & 1u) ? -1.0 : 1.0; }
+
+// ------------------------------------------------------------------ i.i.d. coordinates
+// Uniform on [-lambda, lambda] (Yang et al., Table 1 "Uniform"): lambda (2U - 1).
+template <class T>
+struct UniformGen {
+  T lambd;
+  static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
+  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+    if constexpr (sizeof(T) == 4) {
+      const uint32_t w[4] = {b.v0, b.v1, b.v2, b.v3};
+      for (int i = 0; i < 4; ++i) out[i] = lambd * fmaf(2.0f, sampling::uniform_open_f(w[i]), -1.0f);
+    } else {
+      out[0] = lambd * (2.0 * sampling::uniform_open_d(b.v0, b.v1) - 1.0);
+      out[1] = lambd * (2.0 * sampling::uniform_open_d(b.v2, b.v3) - 1.0);
+    }
+  }
+};
+
+// Laplace, density exp(-|x|/lambda) / (2 lambda): |x| = -lambda log U (exponential), random sign.
+template <class T>
+struct LaplaceGen {
+  T lambd;
+  static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
+  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+    if constexpr (sizeof(T) == 4) {
+      const uint32_t w[4] = {b.v0, b.v1, b.v2, b.v3};
+      for (int i = 0; i < 4; ++i)
+        out[i] = -lambd * sign_of_word_f(w[i]) * sampling::sc_logf(sampling::uniform_open_f(w[i]));
+    } else {
+      out[0] = -lambd * sign_of_word_d(b.v1) * log(sampling::uniform_open_d(b.v0, b.v1));
+      out[1] = -lambd * sign_of_word_d(b.v3) * log(sampling::uniform_open_d(b.v2, b.v3));
+    }
+  }
+};
+
+// Symmetric Pareto, density a / (2 lambda) (1 + |x| / lambda)^-(a + 1) (Yang et al., "Pareto"):
+// P(|x| > t) = (1 + t / lambda)^-a, so by inversion |x| = lambda (U^(-1/a) - 1).
+template <class T>
+struct ParetoGen {
+  T lambd;
+  T inv_a;
+  static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
+  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+    if constexpr (sizeof(T) == 4) {
+      const uint32_t w[4] = {b.v0, b.v1, b.v2, b.v3};
+      for (int i = 0; i < 4; ++i) {
+        const float e = -sampling::sc_logf(sampling::uniform_open_f(w[i])) * inv_a;
+        out[i] = lambd * sign_of_word_f(w[i]) * (sc_expf(e) - 1.0f);
+      }
+    } else {
+      out[0] = lambd * sign_of_word_d(b.v1) * expm1(-log(sampling::uniform_open_d(b.v0, b.v1)) * inv_a);
+      out[1] = lambd * sign_of_word_d(b.v3) * expm1(-log(sampling::uniform_open_d(b.v2, b.v3)) * inv_a);
+    }
+  }
+};
+
+// Split values of SSN (Levine & Feizi 2021, Sec. 3): s ~ U(0, 2 lambda) per coordinate.
+template <class T>
+struct SplitGen {
+  T width;  // 2 lambda
+  static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
+  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+    if constexpr (sizeof(T) == 4) {
+      const uint32_t w[4] = {b.v0, b.v1, b.v2, b.v3};
+      for (int i = 0; i < 4; ++i) out[i] = width * sampling::uniform_open_f(w[i]);
+    } else {
+      out[0] = width * sampling::uniform_open_d(b.v0, b.v1);
+      out[1] = width * sampling::uniform_open_d(b.v2, b.v3);
+    }
+  }
+};
+
+// The value SSN and DSSN show the base classifier for input coordinate x and split value s with
+// bin width w (= 2 lambda): the bin of the lattice s + w Z that contains x is (u - w, u] with
+// u = w ceil((x - s) / w) + s; the classifier sees the midpoint of that bin clipped to [0, 1].
+// Only the bin matters for the certificate (Levine & Feizi 2021, Thm. 2): the clipping is a
+// deterministic function of the bin, so it changes nothing in the guarantee.
+template <class T>
+SC_HD T split_value(T x, T s, T w) {
+  const T u = w * ceil((x - s) / w) + s;
+  const T hi = u < T(1) ? u : T(1);
+  const T lo = u - w > T(0) ? u - w : T(0);
+  return (hi + lo) * T(0.5);
+}
+
+// ------------------------------------------------------------------ directions
+// Uniform on the l2 unit sphere: a standard normal vector, normalised (Muller 1959).
+template <class T>
+struct L2Direction {
+  struct Row {};
+  static constexpr bool kNormalise = true;
+  static constexpr int kPerBlock = GaussianGen<T>::kPerBlock;
+  SC_HD Row begin(sampling::ElementStream&, int64_t) const { return Row{}; }
+  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const { GaussianGen<T>{T(1)}.fill(b, out); }
+  SC_HD static double weight(T v) { return static_cast<double>(v) * static_cast<double>(v); }
+  SC_HD static double finish(double acc) { return sqrt(acc); }
+  SC_HD T at(const Row&, int64_t, T z) const { return z; }
+};
+
+// Uniform on the l1 unit sphere (cone measure = normalised surface measure, the faces being
+// congruent simplices): i.i.d. standard exponentials with random signs, divided by their sum,
+// i.e. Dirichlet(1, ..., 1) magnitudes.
+template <class T>
+struct L1Direction {
+  struct Row {};
+  static constexpr bool kNormalise = true;
+  static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
+  SC_HD Row begin(sampling::ElementStream&, int64_t) const { return Row{}; }
+  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+    if constexpr (sizeof(T) == 4) {
+      const uint32_t w[4] = {b.v0, b.v1, b.v2, b.v3};
+      for (int i = 0; i < 4; ++i) out[i] = -sign_of_word_f(w[i]) * sampling::sc_logf(sampling::uniform_open_f(w[i]));
+    } else {
+      out[0] = -sign_of_word_d(b.v1) * log(sampling::uniform_open_d(b.v0, b.v1));
+      out[1] = -sign_of_word_d(b.v3) * log(sampling::uniform_open_d(b.v2, b.v3));
+    }
+  }
+  SC_HD static double weight(T v) { return v < T(0) ? -static_cast<double>(v) : static_cast<double>(v); }
+  SC_HD static double finish(double acc) { return acc; }
+  SC_HD T at(const Row&, int64_t, T z) const { return z; }
+};
+
+// Uniform on the l-infinity unit sphere (the surface of the cube [-1, 1]^d, faces of equal area):
+// a face is chosen uniformly (coordinate f, sign), coordinate f is set to +-1 and every other
+// coordinate is U(-1, 1).
+template <class T>
+struct LinfDirection {
+  struct Row {
+    int64_t face;
+    T sign;
+  };
+  static constexpr bool kNormalise = false;
+  static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
+  SC_HD Row begin(sampling::ElementStream& rng, int64_t dim) const {
+    const uint32_t w = rng.next_word();
+    const uint32_t s = rng.next_word();
+    // floor(w d / 2^32): uniform on {0, ..., d-1} up to d / 2^32 (d < 2^32 is checked).
+    const int64_t face = static_cast<int64_t>((static_cast<uint64_t>(w) * static_cast<uint64_t>(dim)) >> 32);
+    return Row{face, (s & 1u) ? T(-1) : T(1)};
+  }
+  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const { UniformGen<T>{T(1)}.fill(b, out); }
+  SC_HD static double weight(T) { return 0.0; }
+  SC_HD static double finish(double) { return 1.0; }
+  SC_HD T at(const Row& row, int64_t e, T z) const { return e == row.face ? row.sign : z; }
+};
+
+// ------------------------------------------------------------------ radius laws
+// R = U^power (uniform in the l2 ball: power = 1/d).
+struct PowerUniformRadius {
+  double power;
+  SC_HD double draw(sampling::ElementStream& rng) const { return pow(rng.uniform(), power); }
+};
+
+// R = G^power, G ~ Gamma(shape). With power = 1/k and shape = (d - j)/k, R has density
+// proportional to r^(d-1-j) exp(-r^k): the radial law of Exp2, ExpInf (and Exp1 with j = 0).
+struct GammaRadius {
+  double shape;
+  double power;
+  SC_HD double draw(sampling::ElementStream& rng) const { return pow(sampling::gamma(rng, shape), power); }
+};
+
+// R = (G1 / G2)^power, G1 ~ Gamma(shape1), G2 ~ Gamma(shape2): G1/G2 is BetaPrime(shape1, shape2),
+// density t^(shape1-1) (1 + t)^-(shape1+shape2); the radial law of Pow2 (t = r^k) and PowInf.
+struct BetaPrimeRadius {
+  double shape1;
+  double shape2;
+  double power;
+  SC_HD double draw(sampling::ElementStream& rng) const {
+    const double g1 = sampling::gamma(rng, shape1);
+    const double g2 = sampling::gamma(rng, shape2);
+    return pow(g1 / g2, power);
+  }
+};
+
+}  // namespace smoothcert::noise::shapes

@@ -1,0 +1,79 @@
+// Radius-times-direction shell for the spherical and cubical families of Yang et al. (2020):
+// a density f(||x / lambda||) with ||.|| the l1, l2 or l-infinity norm factorises (polar
+// decomposition for the cone measure of that norm) into an independent radius R, whose law is
+// r^(d-1) f(r) dr, and a direction uniform on the unit sphere of the norm. One noisy copy is
+//   out[e] = x[e] + lambda * R * z[e] / ||z||,
+// z from a direction generator (kPerBlock values per Philox element block) and R from a radius
+// law drawn on the row's own stream (element block kRowBlock, never used by element blocks).
+//
+// The norm of z is reduced in a fixed order shared by the CPU loop and the CUDA kernel
+// (shapes_radial_cuda.cuh): element block b adds to lane b mod kLanes in increasing b, then the
+// lanes are summed in order; so the result does not depend on threads or devices.
+#pragma once
+#include <cstdint>
+
+#include "noise/iid.h"
+#include "noise/shapes_gen.h"
+
+namespace smoothcert::noise::shapes {
+
+constexpr int kLanes = 32;
+constexpr uint32_t kRowBlock = 0xFFFFFFFFu;
+
+template <class T, class Dir, class Rad>
+void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& dir, const Rad& rad, double scale) {
+  constexpr int K = Dir::kPerBlock;
+  const int64_t blocks = (pb.dim + K - 1) / K;
+  const int64_t rows = pb.inputs * pb.samples;
+  const philox::Key key = philox::make_key(pb.seed, pb.role);
+#pragma omp parallel for schedule(static)
+  for (int64_t row = 0; row < rows; ++row) {
+    const int64_t i = row / pb.samples;
+    const int64_t j = row % pb.samples;
+    const T* xi = x + i * pb.dim;
+    T* o = out + row * pb.dim;
+    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + j);
+    const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
+    sampling::ElementStream rng(key, kRowBlock, sample, input);
+    const typename Dir::Row rs = dir.begin(rng, pb.dim);
+    const double radius = rad.draw(rng);
+
+    double acc[kLanes];
+    for (int c = 0; c < kLanes; ++c) acc[c] = 0.0;
+    for (int64_t c0 = 0; c0 < blocks; c0 += kLanes) {
+      T v[K][kLanes];
+#pragma omp simd
+      for (int64_t c = 0; c < kLanes; ++c) {
+        const philox::Block b =
+            philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), sample, input), key);
+        T vals[K];
+        dir.fill(b, vals);
+        for (int q = 0; q < K; ++q) v[q][c] = vals[q];
+      }
+      const int64_t e0 = c0 * K;
+      if (e0 + kLanes * K <= pb.dim) {
+        for (int q = 0; q < K; ++q)
+          for (int c = 0; c < kLanes; ++c) acc[c] += Dir::weight(v[q][c]);
+        for (int c = 0; c < kLanes; ++c)
+          for (int q = 0; q < K; ++q) o[e0 + c * K + q] = v[q][c];
+      } else {
+        for (int q = 0; q < K; ++q)
+          for (int c = 0; c < kLanes; ++c)
+            if (e0 + c * K + q < pb.dim) acc[c] += Dir::weight(v[q][c]);
+        for (int c = 0; c < kLanes; ++c)
+          for (int q = 0; q < K; ++q) {
+            const int64_t e = e0 + c * K + q;
+            if (e < pb.dim) o[e] = v[q][c];
+          }
+      }
+    }
+    double total = 0.0;
+    for (int c = 0; c < kLanes; ++c) total += acc[c];
+    const double s = Dir::kNormalise ? scale * radius / Dir::finish(total) : scale * radius;
+    const T st = static_cast<T>(s);
+#pragma omp simd
+    for (int64_t e = 0; e < pb.dim; ++e) o[e] = xi[e] + st * dir.at(rs, e, o[e]);
+  }
+}
+
+}  // namespace smoothcert::noise::shapes

@@ -1,0 +1,144 @@
+"""Shared machinery of the noise families parameterised by a scale λ (Yang et al., 2020).
+
+Each family is a density ``λ^-d f(x / λ)``; its ``sigma`` is the per-coordinate standard deviation
+``sqrt(E ||δ||_2^2 / d)``, so ``sigma = λ · sigma_at_unit_scale``. A family is constructed with
+exactly one of ``sigma=`` and ``lambd=``; the one given is what :meth:`params` records, so a
+description rebuilds the same noise bit for bit.
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from typing import Any, Callable, ClassVar
+
+import numpy as np
+import torch
+
+from smoothcert._native import core
+from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_view
+
+
+def check_dim(dim: int | None, *, required: bool) -> int | None:
+    """Validate the input dimension ``dim`` (a positive integer, or None where optional)."""
+    if dim is None:
+        if required:
+            raise ValueError("dim is required for this noise: its law depends on the input dimension")
+        return None
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+        raise ValueError(f"dim must be a positive integer, got {dim!r}")
+    if dim >= 2**32:
+        raise ValueError(f"dim must be < 2^32, got {dim}")
+    return int(dim)
+
+
+def check_real(name: str, value: Any) -> float:
+    """A finite real parameter (shape parameters k, j, a, p)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return v
+
+
+def round_down_positive(r: np.ndarray) -> np.ndarray:
+    """One step toward -inf for every positive entry: a rounded-to-nearest product becomes a
+    value never above the exact one."""
+    r = np.asarray(r, dtype=np.float64)
+    return np.where((r > 0) & np.isfinite(r), np.nextafter(r, -np.inf), r)
+
+
+class ScaledNoise(Noise):
+    """Base of the scale families: sigma/lambd handling, dimension checks, kernel dispatch.
+
+    Subclasses set ``shape_names`` (the shape parameters, in constructor order), implement
+    :meth:`_validate_shape`, :meth:`sigma_at_unit_scale` and :meth:`_kernel` and, for families
+    certified by the numerical registry, inherit :meth:`_certify`.
+    """
+
+    shape_names: ClassVar[tuple[str, ...]] = ()
+    dim_required: ClassVar[bool] = False
+
+    def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
+                 dim: int | None = None, **shape: Any) -> None:
+        if (sigma is None) == (lambd is None):
+            raise ValueError(f"{type(self).__name__}: give exactly one of sigma= and lambd=")
+        self.dim = check_dim(dim, required=self.dim_required)
+        for name in self.shape_names:
+            setattr(self, name, shape[name])
+        self._validate_shape()
+        unit = self.sigma_at_unit_scale()
+        if sigma is not None:
+            self.sigma = check_positive("sigma", sigma)
+            if not math.isfinite(unit):
+                raise ValueError(f"{type(self).__name__}{self.shape_params()} has infinite variance: "
+                                 "give the scale lambd= instead of sigma=")
+            self.lambd = self.sigma / unit
+            self._given = "sigma"
+        else:
+            self.lambd = check_positive("lambd", lambd)
+            self.sigma = self.lambd * unit
+            self._given = "lambd"
+
+    # ------------------------------------------------------------------ description
+    def shape_params(self) -> dict[str, Any]:
+        """The family's shape parameters (k, j, a, p as applicable)."""
+        return {name: getattr(self, name) for name in self.shape_names}
+
+    def params(self) -> dict[str, Any]:
+        scale = {"sigma": self.sigma} if self._given == "sigma" else {"lambd": self.lambd}
+        return {**scale, "dim": self.dim, **self.shape_params()}
+
+    def _validate_shape(self) -> None:
+        """Check the shape parameters (ValueError naming the parameter)."""
+
+    @abc.abstractmethod
+    def sigma_at_unit_scale(self) -> float:
+        """Per-coordinate standard deviation at λ = 1 (inf where the variance is infinite)."""
+
+    # ------------------------------------------------------------------ sampling
+    @abc.abstractmethod
+    def _kernel(self) -> tuple[str, tuple[Any, ...]]:
+        """Name of the _core.shapes sampler and its family arguments (between out and seed)."""
+
+    def _check_rows(self, x: torch.Tensor) -> None:
+        d = math.prod(x.shape[1:])
+        if self.dim is not None and d != self.dim:
+            raise ValueError(f"x has {d} elements per input but the noise was built with dim={self.dim}")
+        if d >= 2**32:
+            raise ValueError(f"inputs must have < 2^32 elements, got {d}")
+
+    def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
+                     sample_offset: int, role: int) -> torch.Tensor:
+        self._check_rows(x)
+        name, args = self._kernel()
+        out = torch.empty((x.shape[0], num, *x.shape[1:]), dtype=x.dtype, device=x.device)
+        if x.is_cuda and has_cuda_kernels():
+            fn: Callable[..., None] = getattr(core.shapes, name + "_cuda")
+            fn(x.data_ptr(), out.data_ptr(), x.shape[0], num, math.prod(x.shape[1:]),
+               32 if x.dtype == torch.float32 else 64, *args, *self._stream_args(seed, role),
+               index, sample_offset, cuda_stream(x))
+            return out
+        if x.is_cuda:
+            # No CUDA kernels in this build: the same noise from the CPU kernel, then moved.
+            return self._sample_rows(x.cpu(), num, seed=seed, index=index,
+                                     sample_offset=sample_offset, role=role).to(x.device)
+        xr, _ = rows_view(x)
+        getattr(core.shapes, name)(xr, out.view(x.shape[0], num, -1).numpy(), *args,
+                                   *self._stream_args(seed, role), index, sample_offset)
+        return out
+
+    def _stream_args(self, seed: int, role: int) -> tuple[int, ...]:
+        return (seed, role)
+
+    # ------------------------------------------------------------------ certification
+    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
+        # The numerical certificates (closed forms, level-set / differential methods, tables)
+        # live in smoothcert.certify.shapes; they return radii at scale λ = 1, rounded down.
+        from smoothcert.certify.shapes import radius
+
+        unit = np.asarray(radius(self.name, norm, p_lower, dim=self.dim, **self.shape_params()),
+                          dtype=np.float64)
+        return round_down_positive(unit * self.lambd)
