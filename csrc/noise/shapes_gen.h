@@ -52,10 +52,10 @@ template <class T>
 struct UniformGen {
   T lambd;
   static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
-  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+  SC_HD void fill(philox::Block b, T out[kPerBlock]) const {
     if constexpr (sizeof(T) == 4) {
-      const uint32_t w[4] = {b.v0, b.v1, b.v2, b.v3};
-      for (int i = 0; i < 4; ++i) out[i] = lambd * fmaf(2.0f, sampling::uniform_open_f(w[i]), -1.0f);
+      const auto one = [&](uint32_t w) { return lambd * fmaf(2.0f, sampling::uniform_open_f(w), -1.0f); };
+      out[0] = one(b.v0); out[1] = one(b.v1); out[2] = one(b.v2); out[3] = one(b.v3);
     } else {
       out[0] = lambd * (2.0 * sampling::uniform_open_d(b.v0, b.v1) - 1.0);
       out[1] = lambd * (2.0 * sampling::uniform_open_d(b.v2, b.v3) - 1.0);
@@ -68,11 +68,12 @@ template <class T>
 struct LaplaceGen {
   T lambd;
   static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
-  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+  SC_HD void fill(philox::Block b, T out[kPerBlock]) const {
     if constexpr (sizeof(T) == 4) {
-      const uint32_t w[4] = {b.v0, b.v1, b.v2, b.v3};
-      for (int i = 0; i < 4; ++i)
-        out[i] = -lambd * sign_of_word_f(w[i]) * sampling::sc_logf(sampling::uniform_open_f(w[i]));
+      const auto one = [&](uint32_t w) {
+        return -lambd * sign_of_word_f(w) * sampling::sc_logf(sampling::uniform_open_f(w));
+      };
+      out[0] = one(b.v0); out[1] = one(b.v1); out[2] = one(b.v2); out[3] = one(b.v3);
     } else {
       out[0] = -lambd * sign_of_word_d(b.v1) * log(sampling::uniform_open_d(b.v0, b.v1));
       out[1] = -lambd * sign_of_word_d(b.v3) * log(sampling::uniform_open_d(b.v2, b.v3));
@@ -87,13 +88,13 @@ struct ParetoGen {
   T lambd;
   T inv_a;
   static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
-  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+  SC_HD void fill(philox::Block b, T out[kPerBlock]) const {
     if constexpr (sizeof(T) == 4) {
-      const uint32_t w[4] = {b.v0, b.v1, b.v2, b.v3};
-      for (int i = 0; i < 4; ++i) {
-        const float e = -sampling::sc_logf(sampling::uniform_open_f(w[i])) * inv_a;
-        out[i] = lambd * sign_of_word_f(w[i]) * (sc_expf(e) - 1.0f);
-      }
+      const auto one = [&](uint32_t w) {
+        const float e = -sampling::sc_logf(sampling::uniform_open_f(w)) * inv_a;
+        return lambd * sign_of_word_f(w) * (sc_expf(e) - 1.0f);
+      };
+      out[0] = one(b.v0); out[1] = one(b.v1); out[2] = one(b.v2); out[3] = one(b.v3);
     } else {
       out[0] = lambd * sign_of_word_d(b.v1) * expm1(-log(sampling::uniform_open_d(b.v0, b.v1)) * inv_a);
       out[1] = lambd * sign_of_word_d(b.v3) * expm1(-log(sampling::uniform_open_d(b.v2, b.v3)) * inv_a);
@@ -106,10 +107,10 @@ template <class T>
 struct SplitGen {
   T width;  // 2 lambda
   static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
-  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+  SC_HD void fill(philox::Block b, T out[kPerBlock]) const {
     if constexpr (sizeof(T) == 4) {
-      const uint32_t w[4] = {b.v0, b.v1, b.v2, b.v3};
-      for (int i = 0; i < 4; ++i) out[i] = width * sampling::uniform_open_f(w[i]);
+      const auto one = [&](uint32_t w) { return width * sampling::uniform_open_f(w); };
+      out[0] = one(b.v0); out[1] = one(b.v1); out[2] = one(b.v2); out[3] = one(b.v3);
     } else {
       out[0] = width * sampling::uniform_open_d(b.v0, b.v1);
       out[1] = width * sampling::uniform_open_d(b.v2, b.v3);
@@ -138,7 +139,7 @@ struct L2Direction {
   static constexpr bool kNormalise = true;
   static constexpr int kPerBlock = GaussianGen<T>::kPerBlock;
   SC_HD Row begin(sampling::ElementStream&, int64_t) const { return Row{}; }
-  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const { GaussianGen<T>{T(1)}.fill(b, out); }
+  SC_HD void fill(philox::Block b, T out[kPerBlock]) const { GaussianGen<T>{T(1)}.fill(b, out); }
   SC_HD static double weight(T v) { return static_cast<double>(v) * static_cast<double>(v); }
   SC_HD static double finish(double acc) { return sqrt(acc); }
   SC_HD T at(const Row&, int64_t, T z) const { return z; }
@@ -153,10 +154,10 @@ struct L1Direction {
   static constexpr bool kNormalise = true;
   static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
   SC_HD Row begin(sampling::ElementStream&, int64_t) const { return Row{}; }
-  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
+  SC_HD void fill(philox::Block b, T out[kPerBlock]) const {
     if constexpr (sizeof(T) == 4) {
-      const uint32_t w[4] = {b.v0, b.v1, b.v2, b.v3};
-      for (int i = 0; i < 4; ++i) out[i] = -sign_of_word_f(w[i]) * sampling::sc_logf(sampling::uniform_open_f(w[i]));
+      const auto one = [](uint32_t w) { return -sign_of_word_f(w) * sampling::sc_logf(sampling::uniform_open_f(w)); };
+      out[0] = one(b.v0); out[1] = one(b.v1); out[2] = one(b.v2); out[3] = one(b.v3);
     } else {
       out[0] = -sign_of_word_d(b.v1) * log(sampling::uniform_open_d(b.v0, b.v1));
       out[1] = -sign_of_word_d(b.v3) * log(sampling::uniform_open_d(b.v2, b.v3));
@@ -185,7 +186,7 @@ struct LinfDirection {
     const int64_t face = static_cast<int64_t>((static_cast<uint64_t>(w) * static_cast<uint64_t>(dim)) >> 32);
     return Row{face, (s & 1u) ? T(-1) : T(1)};
   }
-  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const { UniformGen<T>{T(1)}.fill(b, out); }
+  SC_HD void fill(philox::Block b, T out[kPerBlock]) const { UniformGen<T>{T(1)}.fill(b, out); }
   SC_HD static double weight(T) { return 0.0; }
   SC_HD static double finish(double) { return 1.0; }
   SC_HD T at(const Row& row, int64_t e, T z) const { return e == row.face ? row.sign : z; }

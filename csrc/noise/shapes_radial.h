@@ -42,7 +42,6 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
     for (int c = 0; c < kLanes; ++c) acc[c] = 0.0;
     for (int64_t c0 = 0; c0 < blocks; c0 += kLanes) {
       T v[K][kLanes];
-#pragma omp simd
       for (int64_t c = 0; c < kLanes; ++c) {
         const philox::Block b =
             philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), sample, input), key);
@@ -71,7 +70,6 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
     for (int c = 0; c < kLanes; ++c) total += acc[c];
     const double s = Dir::kNormalise ? scale * radius / Dir::finish(total) : scale * radius;
     const T st = static_cast<T>(s);
-#pragma omp simd
     for (int64_t e = 0; e < pb.dim; ++e) o[e] = xi[e] + st * dir.at(rs, e, o[e]);
   }
 }

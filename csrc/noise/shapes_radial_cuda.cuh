@@ -83,7 +83,7 @@ void add_radial_noise_cuda(const T* x, T* out, const IidProblem& pb, const Dir& 
 }
 
 template <class T>
-__global__ void add_expp_noise_kernel(const T* x, T* out, IidProblem pb, double shape, double power, double lambd) {
+__global__ void add_expp_noise_kernel(const T* x, T* out, IidProblem pb, ExppParams prm) {
   const philox::Key key = philox::make_key(pb.seed, pb.role);
   const int64_t total = pb.inputs * pb.samples * pb.dim;
   for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
@@ -93,7 +93,7 @@ __global__ void add_expp_noise_kernel(const T* x, T* out, IidProblem pb, double 
     const int64_t i = row / pb.samples;
     const int64_t j = row % pb.samples;
     out[t] = x[i * pb.dim + e] + expp_value<T>(key, e, static_cast<uint64_t>(pb.sample0 + j),
-                                               static_cast<uint32_t>(pb.index0 + i), shape, power, lambd);
+                                               static_cast<uint32_t>(pb.index0 + i), prm);
   }
 }
 

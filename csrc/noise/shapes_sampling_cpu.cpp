@@ -45,7 +45,7 @@ void radial_sample_cpu(const T* x, T* out, const IidProblem& pb, const RadialSpe
 
 template <class T>
 void expp_sample_cpu(const T* x, T* out, const IidProblem& pb, double p, double lambd) {
-  add_expp_noise_cpu(x, out, pb, 1.0 / p, 1.0 / p, lambd);
+  add_expp_noise_cpu(x, out, pb, ExppParams{1.0 / p + 1.0, 1.0 / p, lambd});
 }
 
 template <class T>

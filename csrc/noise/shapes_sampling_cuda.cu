@@ -51,7 +51,7 @@ template <class T>
 void expp_sample_cuda(const T* x, T* out, const IidProblem& pb, double p, double lambd, uintptr_t stream) {
   const int64_t total = pb.inputs * pb.samples * pb.dim;
   if (total == 0) return;
-  add_expp_noise_kernel<T><<<grid_for(total, 256), 256, 0, as_stream(stream)>>>(x, out, pb, 1.0 / p, 1.0 / p, lambd);
+  add_expp_noise_kernel<T><<<grid_for(total, 256), 256, 0, as_stream(stream)>>>(x, out, pb, ExppParams{1.0 / p + 1.0, 1.0 / p, lambd});
   check_launch("Expp noise kernel");
 }
 

@@ -28,7 +28,6 @@ void split_noise_cpu(const T* x, T* out, const IidProblem& pb, T width) {
     const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
     for (int64_t c0 = 0; c0 < blocks; c0 += kChunk) {
       T v[K][kChunk];
-#pragma omp simd
       for (int64_t c = 0; c < kChunk; ++c) {
         const philox::Block b =
             philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), sample, input), key);

@@ -71,8 +71,9 @@ def _as_counts(values: Any, levels: int) -> np.ndarray:
         else:
             scaled = arr2 * levels
             counts = np.rint(scaled).astype(np.int64)
-            # Frequencies are vote counts divided by L: they must land on whole counts.
-            if np.abs(scaled - counts).max(initial=0.0) > 1e-6:
+            # Frequencies are vote counts divided by L, possibly stored in float32 (relative error
+            # 2^-24 on values <= 1): they must land on whole counts within L * 2^-20 < 1/2.
+            if np.abs(scaled - counts).max(initial=0.0) > levels * 2.0**-20:
                 raise ValueError(f"frequencies are not multiples of 1/L with L = {levels} shifts")
     else:
         counts = arr2.astype(np.int64)
