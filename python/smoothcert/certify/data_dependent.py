@@ -18,8 +18,10 @@ Three pieces:
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -31,7 +33,8 @@ from smoothcert.noises.gaussian import Gaussian
 from smoothcert.smooth import ABSTAIN_LABEL, CertifyResult, SmoothedClassifier
 
 __all__ = ["SigmaOptimization", "optimize_sigma", "evaluate_proxy", "radius_proxy", "certify_data_dependent",
-           "anisotropic_radius", "MemoryCertifier", "MemoryDecision", "ROLE_SIGMA"]
+           "anisotropic_radius", "MemoryCertifier", "MemoryDecision", "PerInputCertifier", "save_sigma_file",
+           "load_sigma_file", "add_sigma_file_arguments", "per_input_certifier", "ROLE_SIGMA"]
 
 #: Philox stream of the optimisation noise (``kRoleAux`` in philox.h): independent of the
 #: selection/estimation streams CERTIFY uses, so the chosen scale never sees certification draws.
@@ -713,3 +716,130 @@ class MemoryCertifier:
         abstained = prediction == ABSTAIN_LABEL
         return replace(result, prediction=prediction, radius=radius, abstained=abstained,
                        method=result.method + "+memory")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sigma files and the per-input certifier used by ``smoothcert certify --sigma-file``
+# ---------------------------------------------------------------------------------------------
+def save_sigma_file(path: str | Path, indices: Any, sigma: Any, num_inputs: int) -> None:
+    """Write per-input scales: ``.npy`` or ``.tsv``.
+
+    ``.npy``: float64 array with one entry (isotropic) or row (per element) per input of the data
+    set, NaN for inputs not optimised, so position = input index. ``.tsv``: header ``idx sigma``,
+    one row per optimised input (isotropic scales only).
+    """
+    path = Path(path)
+    idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+    values = np.asarray(sigma.detach().cpu() if isinstance(sigma, torch.Tensor) else sigma, dtype=np.float64)
+    if values.shape[0] != idx.shape[0]:
+        raise ValueError(f"sigma has {values.shape[0]} rows for {idx.shape[0]} indices")
+    if idx.size and (idx.min() < 0 or idx.max() >= num_inputs):
+        raise ValueError(f"indices must lie in [0, {num_inputs})")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".npy":
+        full = np.full((num_inputs, *values.shape[1:]), np.nan)
+        full[idx] = values
+        np.save(path, full, allow_pickle=False)
+    elif path.suffix == ".tsv":
+        if values.ndim != 1:
+            raise ValueError("per-element scales need a .npy sigma file")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write("idx\tsigma\n")
+            for i, s in zip(idx.tolist(), values.tolist()):
+                fh.write(f"{i}\t{s!r}\n")
+    else:
+        raise ValueError(f"sigma file must end in .npy or .tsv, got {path.name!r}")
+
+
+def load_sigma_file(path: str | Path) -> dict[int, np.ndarray]:
+    """Per-input scales from a file written by :func:`save_sigma_file`: ``{input index: scale}``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"sigma file {path} does not exist")
+    out: dict[int, np.ndarray] = {}
+    if path.suffix == ".npy":
+        arr = np.load(path, allow_pickle=False)
+        if arr.ndim < 1:
+            raise ValueError(f"sigma file {path}: expected one entry per input")
+        flat = arr.reshape(arr.shape[0], -1)
+        for i in np.flatnonzero(~np.isnan(flat).all(axis=1)):
+            out[int(i)] = arr[i].astype(np.float64)
+    elif path.suffix == ".tsv":
+        lines = [ln for ln in path.read_text(encoding="utf-8").split("\n") if ln]
+        if not lines or lines[0].split("\t")[:2] != ["idx", "sigma"]:
+            raise ValueError(f"sigma file {path}: the header must be 'idx<TAB>sigma'")
+        for ln in lines[1:]:
+            i, s = ln.split("\t")[:2]
+            out[int(i)] = np.float64(s)
+    else:
+        raise ValueError(f"sigma file must end in .npy or .tsv, got {path.name!r}")
+    for i, s in out.items():
+        if not (np.all(np.isfinite(s)) and np.all(s > 0)):
+            raise ValueError(f"sigma file {path}: the scale of input {i} is not finite and > 0")
+    return out
+
+
+class PerInputCertifier:
+    """CERTIFY with each input's own scale from a sigma map, optionally through a memory.
+
+    Has the ``certify(x, n0, n, alpha, batch_size, *, index, norm, multiclass)`` signature of
+    :class:`smoothcert.SmoothedClassifier` for batches of one input, so the certify command can
+    use either. Inputs must be certified in the order the memory should see them.
+    """
+
+    def __init__(self, model: Callable[[torch.Tensor], torch.Tensor], sigma: dict[int, np.ndarray],
+                 num_classes: int, *, norm: str = "l2", seed: int = 0,
+                 memory: MemoryCertifier | None = None) -> None:
+        self.model = model
+        self.sigma = sigma
+        self.num_classes = num_classes
+        self.norm = _check_norm(norm)
+        self.seed = seed
+        self.memory = memory
+
+    def certify(self, x: torch.Tensor, n0: int, n: int, alpha: float, batch_size: int = 1000, *,
+                index: int = 0, norm: str | None = None, multiclass: bool = False) -> CertifyResult:
+        if norm not in (None, self.norm):
+            raise ValueError(f"norm must be {self.norm!r} for this per-input certifier, got {norm!r}")
+        missing = [i for i in range(index, index + x.shape[0]) if i not in self.sigma]
+        if missing:
+            raise ValueError(f"the sigma file has no scale for input(s) {missing[:5]}")
+        sigma = np.stack([np.asarray(self.sigma[i]) for i in range(index, index + x.shape[0])])
+        return certify_data_dependent(self.model, x, sigma, num_classes=self.num_classes, n0=n0, n=n, alpha=alpha,
+                                      batch_size=batch_size, norm=self.norm, seed=self.seed, index=index,
+                                      multiclass=multiclass, memory=self.memory)
+
+    def replay(self, x: torch.Tensor, indices: Any, predictions: Any, radii: Any) -> None:
+        """Feed already-finished rows (in their original order) to the memory, e.g. on resume."""
+        if self.memory is None:
+            return
+        for i, c, r in zip(np.asarray(indices, dtype=np.int64), np.asarray(predictions, dtype=np.int64),
+                           np.asarray(radii, dtype=np.float64)):
+            self.memory.query(x[int(i)], int(c), float("nan") if c == ABSTAIN_LABEL else float(r))
+
+
+def add_sigma_file_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--sigma-file`` and ``--memory`` for the certify command."""
+    g = parser.add_argument_group("data-dependent smoothing")
+    g.add_argument("--sigma-file", type=Path, default=None,
+                   help="per-input scales from `smoothcert optimize-sigma` (.npy or .tsv); the noise is "
+                        "Gaussian for --norm l2 (per-element scales: anisotropic) and uniform for --norm l1")
+    g.add_argument("--memory", choices=("shrink", "abstain", "none"), default="shrink",
+                   help="memory-based certification across inputs, in input order (default shrink); "
+                        "'none' reports per-input radii, which are not sound for the data-dependent "
+                        "classifier in general")
+
+
+def per_input_certifier(args: argparse.Namespace, model: Callable[[torch.Tensor], torch.Tensor],
+                        num_classes: int, norm: str) -> PerInputCertifier:
+    """The certifier for ``certify --sigma-file`` (a memory needs one process seeing every input)."""
+    from smoothcert.distributed import current_shard
+
+    memory = None
+    if args.memory != "none":
+        if current_shard().world > 1:
+            raise ValueError("--memory needs one process certifying every input in order; "
+                             "run unsharded or pass --memory none")
+        memory = MemoryCertifier(norm=norm, policy=args.memory)
+    return PerInputCertifier(model, load_sigma_file(args.sigma_file), num_classes, norm=norm, seed=args.seed,
+                             memory=memory)

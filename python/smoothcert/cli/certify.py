@@ -11,11 +11,12 @@ import numpy as np
 import torch
 
 from smoothcert import __version__
+from smoothcert.certify.data_dependent import add_sigma_file_arguments, per_input_certifier
 from smoothcert.cli._common import (add_data_arguments, add_noise_arguments, build_noise, check_run_config,
                                     infer_num_classes, select_inputs)
 from smoothcert.data import load_dataset, load_model
 from smoothcert.distributed import current_shard, finish, part_path
-from smoothcert.results import ResultsWriter, plot_certified_accuracy, report
+from smoothcert.results import ResultsWriter, plot_certified_accuracy, read_results, report
 from smoothcert.smooth import SmoothedClassifier
 
 EXTRA_COLUMNS = ("p_a_lower", "norm")
@@ -27,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "Cohen et al.'s results TSV (idx label predict radius correct time ...).")
     add_data_arguments(p)
     add_noise_arguments(p)
+    add_sigma_file_arguments(p)
     g = p.add_argument_group("certification")
     g.add_argument("--norm", default=None, help="threat model norm (default: the noise's first)")
     g.add_argument("--n0", type=int, default=100, help="selection draws")
@@ -54,15 +56,21 @@ def run(args: argparse.Namespace) -> int:
     noise = build_noise(args, dim=int(x[0].numel()))
     smoothed = SmoothedClassifier(model, noise, num_classes, seed=args.seed)
     norm = args.norm or noise.norms[0]
+    if args.sigma_file is not None:
+        smoothed = per_input_certifier(args, model, num_classes, norm)
     indices = select_inputs(x, args.skip, args.max)
     shard = current_shard()
     out = part_path(args.out, shard)
     config = {"noise": noise.describe(), "norm": norm, "n0": args.n0, "n": args.n, "alpha": args.alpha,
               "seed": args.seed, "model": args.model or "digits", "dataset": args.dataset or "digits",
-              "multiclass": args.multiclass, "skip": args.skip, "max": args.max, "version": __version__}
+              "multiclass": args.multiclass, "skip": args.skip, "max": args.max, "version": __version__,
+              "sigma_file": None if args.sigma_file is None else str(args.sigma_file), "memory": args.memory}
     check_run_config(out.with_name(out.name + ".json"), config, args.resume)
     todo = shard.take(indices)
     with ResultsWriter(out, EXTRA_COLUMNS, resume=args.resume) as writer:
+        if args.sigma_file is not None and writer.done:
+            done = read_results(out)
+            smoothed.replay(x, done["idx"], done["predict"], done["radius"])
         todo = [i for i in todo if i not in writer.done]
         bar = tqdm(todo, desc=f"certify {noise.name}", unit="input", disable=args.no_progress,
                    file=sys.stderr)
