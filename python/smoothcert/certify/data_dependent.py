@@ -353,7 +353,7 @@ def optimize_sigma(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tenso
             current = torch.where(steps[rows] == 1, fresh, (1 - _EMA_WEIGHT) * ema[rows] + _EMA_WEIGHT * fresh)
             ema[rows] = current
             prev_best = best[rows.to(x.device)].cpu()
-            improved = current > prev_best + rel_tol * prev_best.abs()
+            improved = torch.isinf(prev_best) | (current > prev_best + rel_tol * prev_best.abs())
             stale[rows] = torch.where(improved, torch.zeros_like(stale[rows]), stale[rows] + 1)
             best[rows.to(x.device)] = torch.maximum(prev_best, current).to(x.device, x.dtype)
             done = stale[rows] >= patience
@@ -410,7 +410,7 @@ def anisotropic_radius(theta: Any, p_a_lower: Any, p_b_upper: Any = None, *, nor
     else:
         gap = np.nextafter(p_a - p_b, -np.inf) if p_b_upper is not None else 2.0 * (p_a - 0.5)
         radius = np.nextafter(th_min * gap, -np.inf)
-    radius = np.asarray(radius, dtype=np.float64)
+    radius = np.asarray(radius, dtype=np.float64).reshape(th_min.shape)
     return np.where(p_a > p_b, np.maximum(radius, 0.0), np.nan)
 
 
