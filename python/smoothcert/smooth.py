@@ -218,6 +218,8 @@ class SmoothedClassifier:
         alpha = _check_alpha(alpha)
         n0 = _check_count("n0", n0)
         n = _check_count("n", n)
+        if n0 > n:
+            raise ValueError(f"n0 (selection draws, {n0}) must not exceed n (estimation draws, {n})")
         norm = norm or self.noise.norms[0]
         if norm not in self.noise.norms:
             raise ValueError(f"norm must be one of {self.noise.norms} for {type(self.noise).__name__}, got {norm!r}")
