@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = p.add_argument_group("certification")
     g.add_argument("--norm", default=None, help="threat model norm (default: the noise's first)")
     g.add_argument("--n0", type=int, default=100, help="selection draws")
-    g.add_argument("--n", type=int, default=10_000, help="estimation draws")
+    g.add_argument("--n", "--num-samples", dest="n", type=int, default=10_000, help="estimation draws")
     g.add_argument("--alpha", type=float, default=0.001, help="failure probability")
     g.add_argument("--batch-size", type=int, default=1000, help="noisy copies per forward pass")
     g.add_argument("--seed", type=int, default=0, help="noise seed (recorded)")

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "counts (npz + JSON header) for certification by any method.")
     add_data_arguments(p)
     add_noise_arguments(p)
-    p.add_argument("--n", type=int, default=10_000, help="draws per input")
+    p.add_argument("--n", "--num-samples", dest="n", type=int, default=10_000, help="draws per input")
     p.add_argument("--batch-size", type=int, default=1000, help="noisy copies per forward pass")
     p.add_argument("--seed", type=int, default=0, help="noise seed (recorded)")
     p.add_argument("--role", choices=sorted(ROLES), default="estimate",
