@@ -163,3 +163,29 @@ class _NotGaussian(sc.Noise):
 
     def _certify(self, p_lower, norm):
         return 2 * (p_lower - 0.5)
+
+
+def test_training_is_deterministic_and_learns():
+    from smoothcert.data import train_digits_model
+
+    a = train_digits_model(0.25, epochs=3, seed=1)
+    b = train_digits_model(0.25, epochs=3, seed=1)
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        assert torch.equal(pa, pb)
+    x, y = load_digits_split("test")
+    with torch.no_grad():
+        acc = (a(x).argmax(1) == y).float().mean().item()
+    assert acc > 0.5  # ten classes: chance is 0.1
+    with pytest.raises(ValueError, match="epochs"):
+        train_digits_model(0.25, epochs=0)
+
+
+def test_shipped_models_for_each_sigma():
+    from smoothcert.data import load_model, shipped_sigmas
+
+    assert {0.25, 0.5, 1.0} <= set(shipped_sigmas())
+    x, y = load_digits_split("test")
+    for sigma in shipped_sigmas():
+        model = load_model(None, sigma=sigma)
+        with torch.no_grad():
+            assert (model(x).argmax(1) == y).float().mean() > 0.9

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     x, y = load_dataset(args.dataset)
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"--dataset gives {x.shape[0]} inputs but {y.shape[0]} labels")
-    model = load_model(args.model)
+    model = load_model(args.model, sigma=args.sigma)
     num_classes = args.num_classes or infer_num_classes(model, x)
     noise = build_noise(args, dim=int(x[0].numel()))
     smoothed = SmoothedClassifier(model, noise, num_classes, seed=args.seed)

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     x, y = load_dataset(args.dataset)
-    model = load_model(args.model)
+    model = load_model(args.model, sigma=args.sigma)
     num_classes = args.num_classes or infer_num_classes(model, x)
     noise = build_noise(args, dim=int(x[0].numel()))
     smoothed = SmoothedClassifier(model, noise, num_classes, seed=args.seed)
