@@ -111,6 +111,12 @@ def test_cli_sample_writes_counts_that_certify_like_certify(tmp_path, capsys):
     assert counts.counts.shape == (5, 10) and np.all(counts.n == 500)
     assert counts.noise == {"noise": "gaussian", "sigma": 0.25, "dim": 64}
     assert counts.labels is not None and len(counts.labels) == 5
+    # Resume: drop the last two finished rows (as if killed) and continue: same counts.
+    rows = out.with_name(out.name + ".rows")
+    rows.write_text("".join(rows.read_text().splitlines(keepends=True)[:3]))
+    assert main(["sample", "--max", "5", "--n", "500", "--out", str(out), "--no-progress", "--resume"]) == 0
+    again = Counts.load(out)
+    assert np.array_equal(again.counts, counts.counts) and np.array_equal(again.indices, counts.indices)
 
 
 def test_cli_report_and_errors(tmp_path, capsys):

@@ -7,8 +7,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
 
 from smoothcert import __version__
 from smoothcert.cli._common import (add_data_arguments, add_noise_arguments, build_noise, check_run_config,
