@@ -144,6 +144,8 @@ class SmoothedClassifier:
             raise ValueError(f"x must be a floating-point tensor, got {x.dtype}")
         if not torch.isfinite(x).all():
             raise ValueError("x contains NaN or infinite values")
+        if x.dtype not in (torch.float32, torch.float64):
+            raise ValueError(f"x must be float32 or float64, got {x.dtype}")
         return x
 
     def _votes(self, noisy: torch.Tensor) -> torch.Tensor:
@@ -174,17 +176,20 @@ class SmoothedClassifier:
         chunk = max(1, min(n, batch_size // group)) if n else 0
         with _eval_mode(self.model):
             for g0 in range(0, B, group):
-                xg = x[g0:g0 + group]
+                xg = x[g0:g0 + group].contiguous()
                 G = xg.shape[0]
                 for s0 in range(0, n, chunk):
                     m = min(chunk, n - s0)
-                    noisy = self.noise.sample_batch(xg, m, seed=self.seed, index=index + g0,
+                    # x was validated once above; the kernel call skips the per-chunk checks.
+                    noisy = self.noise._sample_rows(xg, m, seed=self.seed, index=index + g0,
                                                     sample_offset=sample_offset + s0, role=role)
                     votes = self._votes(noisy.reshape(G * m, *noisy.shape[2:])).cpu()
-                    row = torch.arange(G).repeat_interleave(m)
-                    flat = torch.bincount(row * self.num_classes + votes,
-                                          minlength=G * self.num_classes)
-                    counts[g0:g0 + G] += flat.view(G, self.num_classes)
+                    if G == 1:
+                        counts[g0] += torch.bincount(votes, minlength=self.num_classes)
+                    else:
+                        row = torch.arange(G).repeat_interleave(m)
+                        flat = torch.bincount(row * self.num_classes + votes, minlength=G * self.num_classes)
+                        counts[g0:g0 + G] += flat.view(G, self.num_classes)
         return Counts(counts.numpy(), np.arange(index, index + B), self.noise.describe(), self.seed,
                       role, sample_offset, labels)
 
@@ -218,6 +223,8 @@ class SmoothedClassifier:
         alpha = _check_alpha(alpha)
         n0 = _check_count("n0", n0)
         n = _check_count("n", n)
+        if n0 > n:
+            raise ValueError(f"n0 (selection draws, {n0}) must not exceed n (estimation draws, {n})")
         norm = norm or self.noise.norms[0]
         if norm not in self.noise.norms:
             raise ValueError(f"norm must be one of {self.noise.norms} for {type(self.noise).__name__}, got {norm!r}")

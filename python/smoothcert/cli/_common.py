@@ -27,7 +27,9 @@ def add_data_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--num-classes", type=int, default=None,
                    help="number of classes (default: inferred from one forward pass)")
     g.add_argument("--skip", type=int, default=1, help="take every skip-th input")
-    g.add_argument("--max", type=int, default=None, help="at most this many inputs")
+    # --limit / --num-samples: spellings that torchrun's own parser does not mistake for its
+    # abbreviated options (--max-restarts, --nnodes) when launched as `torchrun -m smoothcert ...`.
+    g.add_argument("--max", "--limit", dest="max", type=int, default=None, help="at most this many inputs")
 
 
 def add_noise_arguments(p: argparse.ArgumentParser, default_sigma: float | None = 0.25) -> None:

@@ -7,8 +7,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
 
 from smoothcert import __version__
 from smoothcert.certify.data_dependent import add_sigma_file_arguments, per_input_certifier
@@ -32,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = p.add_argument_group("certification")
     g.add_argument("--norm", default=None, help="threat model norm (default: the noise's first)")
     g.add_argument("--n0", type=int, default=100, help="selection draws")
-    g.add_argument("--n", type=int, default=10_000, help="estimation draws")
+    g.add_argument("--n", "--num-samples", dest="n", type=int, default=10_000, help="estimation draws")
     g.add_argument("--alpha", type=float, default=0.001, help="failure probability")
     g.add_argument("--batch-size", type=int, default=1000, help="noisy copies per forward pass")
     g.add_argument("--seed", type=int, default=0, help="noise seed (recorded)")
@@ -51,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     x, y = load_dataset(args.dataset)
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"--dataset gives {x.shape[0]} inputs but {y.shape[0]} labels")
-    model = load_model(args.model)
+    model = load_model(args.model, sigma=args.sigma)
     num_classes = args.num_classes or infer_num_classes(model, x)
     noise = build_noise(args, dim=int(x[0].numel()))
     smoothed = SmoothedClassifier(model, noise, num_classes, seed=args.seed)

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 __all__ = ["DigitsMLP", "load_digits_split", "default_model", "load_model", "load_dataset",
-           "DEFAULT_SIGMA", "weights_path"]
+           "DEFAULT_SIGMA", "weights_path", "train_digits_model", "shipped_sigmas"]
 
 #: Noise level the shipped model was trained for.
 DEFAULT_SIGMA = 0.25
@@ -76,6 +76,42 @@ def default_model(sigma: float = DEFAULT_SIGMA) -> DigitsMLP:
     return model
 
 
+def train_digits_model(sigma: float, epochs: int = 300, seed: int = 0) -> DigitsMLP:
+    """Train :class:`DigitsMLP` on the digits train split with Gaussian noise augmentation.
+
+    Cohen et al. train the base classifier on x + N(0, sigma^2 I) so that it is accurate on the
+    noisy copies it will vote on. Deterministic: fixed seed, one thread.
+    """
+    from torch import nn
+
+    if not sigma >= 0:
+        raise ValueError(f"sigma must be >= 0, got {sigma}")
+    if epochs < 1:
+        raise ValueError(f"epochs must be >= 1, got {epochs}")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        gen = torch.Generator().manual_seed(seed)
+        torch.manual_seed(seed)
+        x, y = load_digits_split("train")
+        model = DigitsMLP()
+        opt = torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-4)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
+        loss_fn = nn.CrossEntropyLoss()
+        for _ in range(epochs):
+            perm = torch.randperm(len(y), generator=gen)
+            for b in range(0, len(y), 64):
+                idx = perm[b:b + 64]
+                xb = x[idx] + sigma * torch.randn(x[idx].shape, generator=gen)
+                opt.zero_grad()
+                loss_fn(model(xb), y[idx]).backward()
+                opt.step()
+            sched.step()
+    finally:
+        torch.set_num_threads(threads)
+    return model.eval()
+
+
 def _import_callable(spec: str, what: str) -> Callable[..., Any]:
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
@@ -93,10 +129,25 @@ def _import_callable(spec: str, what: str) -> Callable[..., Any]:
     return obj
 
 
-def load_model(spec: str | None) -> Callable[[torch.Tensor], torch.Tensor]:
-    """``None``/"digits" → the shipped digits model; "module:callable" → ``callable()``."""
+def shipped_sigmas() -> list[float]:
+    """Noise levels with a shipped digits model."""
+    names = [p.name for p in resources.files("smoothcert.data").iterdir()]
+    return sorted(float(n[len("digits_mlp_sigma"):-3]) for n in names if n.startswith("digits_mlp_sigma"))
+
+
+def load_model(spec: str | None, sigma: float | None = None) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``None``/"digits" → the shipped digits model (the one trained at ``sigma`` when shipped,
+    else the default); "digits:PATH" → a :class:`DigitsMLP` with the
+    weights saved at PATH (by ``smoothcert train``); "module:callable" → ``callable()``."""
     if spec in (None, "digits"):
-        return default_model()
+        return default_model(sigma if sigma in shipped_sigmas() else DEFAULT_SIGMA)
+    if spec.startswith("digits:"):
+        path = Path(spec.split(":", 1)[1])
+        if not path.exists():
+            raise ValueError(f"--model {spec}: no such weights file")
+        model = DigitsMLP()
+        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        return model.eval()
     model = _import_callable(spec, "--model")()
     if not callable(model):
         raise ValueError(f"--model {spec!r} must return a callable model")
