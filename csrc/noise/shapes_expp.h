@@ -30,9 +30,9 @@ constexpr float kRejected = HUGE_VALF;
 
 // First Marsaglia-Tsang attempt in float: sign * G^(1/p) * U, or kRejected.
 SC_HD float expp_attempt_f(philox::Block b, float d, float c, float inv_p) {
-  const float r = sqrtf(-2.0f * sampling::sc_logf(sampling::uniform_open_f(b.v0)));
+  const float r = sqrtf(-2.0f * sampling::sc_log<float>(sampling::uniform_open_f(b.v0)));
   float s, co;
-  sampling::sc_sincos2pif(sampling::uniform_open_f(b.v1), s, co);
+  sampling::sc_sincos2pi<float>(sampling::uniform_open_f(b.v1), s, co);
   const float x = r * co;
   const float v = fmaf(c, x, 1.0f);
   const float v3 = v * v * v;
@@ -40,11 +40,11 @@ SC_HD float expp_attempt_f(philox::Block b, float d, float c, float inv_p) {
   const float x2 = x * x;
   const float squeeze = fmaf(-0.0331f * x2, x2, 1.0f);
   const float safe_v3 = v3 > 0.0f ? v3 : 1.0f;
-  const float bound = fmaf(0.5f, x2, d * (1.0f - v3 + sampling::sc_logf(safe_v3)));
+  const float bound = fmaf(0.5f, x2, d * (1.0f - v3 + sampling::sc_log<float>(safe_v3)));
   const float g = d * safe_v3;
-  const float mag = sc_expf(sampling::sc_logf(g) * inv_p) * sampling::uniform_open_f(b.v3);
+  const float mag = sc_expf(sampling::sc_log<float>(g) * inv_p) * sampling::uniform_open_f(b.v3);
   // Accept if v > 0 and (squeeze test or full test).
-  const bool accept = v > 0.0f && (ua < squeeze || sampling::sc_logf(ua) < bound);
+  const bool accept = v > 0.0f && (ua < squeeze || sampling::sc_log<float>(ua) < bound);
   return accept ? sign_of_word_f(b.v3) * mag : kRejected;
 }
 

@@ -15,6 +15,9 @@
 #include "smoothcert/common.h"
 #include "smoothcert/philox.h"
 #include "smoothcert/sampling.h"
+#include "smoothcert/simd.h"
+
+#include <type_traits>
 
 namespace smoothcert::noise::shapes {
 
@@ -46,6 +49,46 @@ SC_HD float sc_expf(float y) {
 SC_HD float sign_of_word_f(uint32_t w) { return (w & 1u) ? -1.0f : 1.0f; }
 SC_HD double sign_of_word_d(uint32_t w) { return (w & 1u) ? -1.0 : 1.0; }
 
+// Per-word float transforms templated on the lane type (float with U = uint32_t, or simd::f32v
+// with U = simd::u32v): the scalar fill and the vector fill_lanes run identical operations.
+template <class T, class U>
+SC_HD T random_sign(U w) {
+  return simd::select(simd::as_signed(w & 1u), T{} - 1.0f, T{} + 1.0f);
+}
+
+// exp(y) for 0 <= y <= 88.7 on any lane type (relative error < 3e-7): y = n ln2 + r with
+// |r| <= ln2/2 (Cody-Waite split of ln2), degree-7 Taylor polynomial, 2^n through the exponent
+// bits; n is capped at 128, whose bit pattern is +inf.
+template <class T>
+SC_HD T exp_nonneg(T y) {
+  T n = (y * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  n = simd::select(n > 128.0f, T{} + 128.0f, n);
+  const T r = simd::fma_(n, T{} - 1.428606765330187e-06f, simd::fma_(n, T{} - 0.693145751953125f, y));
+  T p = simd::fma_(r, T{} + 1.0f / 5040.0f, T{} + 1.0f / 720.0f);
+  p = simd::fma_(p, r, T{} + 1.0f / 120.0f);
+  p = simd::fma_(p, r, T{} + 1.0f / 24.0f);
+  p = simd::fma_(p, r, T{} + 1.0f / 6.0f);
+  p = simd::fma_(p, r, T{} + 0.5f);
+  p = simd::fma_(p, r, T{} + 1.0f);
+  p = simd::fma_(p, r, T{} + 1.0f);
+  const T scale = simd::bits_float(simd::as_unsigned((simd::to_int(n) + 127) << 23));
+  return simd::select(n > 127.0f, scale, p * scale);
+}
+
+template <class T, class U>
+SC_HD T uniform_word(U w, float lambd) {
+  return lambd * simd::fma_(T{} + 2.0f, sampling::uniform_open24<T>(w), T{} - 1.0f);
+}
+template <class T, class U>
+SC_HD T laplace_word(U w, float lambd) {
+  return -lambd * random_sign<T>(w) * sampling::sc_log(sampling::uniform_open24<T>(w));
+}
+template <class T, class U>
+SC_HD T pareto_word(U w, float lambd, float inv_a) {
+  const T e = -sampling::sc_log(sampling::uniform_open24<T>(w)) * inv_a;
+  return lambd * random_sign<T>(w) * (exp_nonneg(e) - 1.0f);
+}
+
 // ------------------------------------------------------------------ i.i.d. coordinates
 // Uniform on [-lambda, lambda] (Yang et al., Table 1 "Uniform"): lambda (2U - 1).
 template <class T>
@@ -54,13 +97,22 @@ struct UniformGen {
   static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
   SC_HD void fill(philox::Block b, T out[kPerBlock]) const {
     if constexpr (sizeof(T) == 4) {
-      const auto one = [&](uint32_t w) { return lambd * fmaf(2.0f, sampling::uniform_open_f(w), -1.0f); };
-      out[0] = one(b.v0); out[1] = one(b.v1); out[2] = one(b.v2); out[3] = one(b.v3);
+      out[0] = uniform_word<float>(b.v0, lambd);
+      out[1] = uniform_word<float>(b.v1, lambd);
+      out[2] = uniform_word<float>(b.v2, lambd);
+      out[3] = uniform_word<float>(b.v3, lambd);
     } else {
       out[0] = lambd * (2.0 * sampling::uniform_open_d(b.v0, b.v1) - 1.0);
       out[1] = lambd * (2.0 * sampling::uniform_open_d(b.v2, b.v3) - 1.0);
     }
   }
+#if !defined(__CUDACC__)
+  // Vector twin for the i.i.d. shell (float only).
+  template <class X = T, class = std::enable_if_t<sizeof(X) == 4>>
+  void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+    for (int i = 0; i < 4; ++i) out[i] = uniform_word<simd::f32v>(w[i], lambd);
+  }
+#endif
 };
 
 // Laplace, density exp(-|x|/lambda) / (2 lambda): |x| = -lambda log U (exponential), random sign.
@@ -70,15 +122,22 @@ struct LaplaceGen {
   static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
   SC_HD void fill(philox::Block b, T out[kPerBlock]) const {
     if constexpr (sizeof(T) == 4) {
-      const auto one = [&](uint32_t w) {
-        return -lambd * sign_of_word_f(w) * sampling::sc_logf(sampling::uniform_open_f(w));
-      };
-      out[0] = one(b.v0); out[1] = one(b.v1); out[2] = one(b.v2); out[3] = one(b.v3);
+      out[0] = laplace_word<float>(b.v0, lambd);
+      out[1] = laplace_word<float>(b.v1, lambd);
+      out[2] = laplace_word<float>(b.v2, lambd);
+      out[3] = laplace_word<float>(b.v3, lambd);
     } else {
       out[0] = -lambd * sign_of_word_d(b.v1) * log(sampling::uniform_open_d(b.v0, b.v1));
       out[1] = -lambd * sign_of_word_d(b.v3) * log(sampling::uniform_open_d(b.v2, b.v3));
     }
   }
+#if !defined(__CUDACC__)
+  // Vector twin for the i.i.d. shell (float only).
+  template <class X = T, class = std::enable_if_t<sizeof(X) == 4>>
+  void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+    for (int i = 0; i < 4; ++i) out[i] = laplace_word<simd::f32v>(w[i], lambd);
+  }
+#endif
 };
 
 // Symmetric Pareto, density a / (2 lambda) (1 + |x| / lambda)^-(a + 1) (Yang et al., "Pareto"):
@@ -90,16 +149,22 @@ struct ParetoGen {
   static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
   SC_HD void fill(philox::Block b, T out[kPerBlock]) const {
     if constexpr (sizeof(T) == 4) {
-      const auto one = [&](uint32_t w) {
-        const float e = -sampling::sc_logf(sampling::uniform_open_f(w)) * inv_a;
-        return lambd * sign_of_word_f(w) * (sc_expf(e) - 1.0f);
-      };
-      out[0] = one(b.v0); out[1] = one(b.v1); out[2] = one(b.v2); out[3] = one(b.v3);
+      out[0] = pareto_word<float>(b.v0, lambd, inv_a);
+      out[1] = pareto_word<float>(b.v1, lambd, inv_a);
+      out[2] = pareto_word<float>(b.v2, lambd, inv_a);
+      out[3] = pareto_word<float>(b.v3, lambd, inv_a);
     } else {
       out[0] = lambd * sign_of_word_d(b.v1) * expm1(-log(sampling::uniform_open_d(b.v0, b.v1)) * inv_a);
       out[1] = lambd * sign_of_word_d(b.v3) * expm1(-log(sampling::uniform_open_d(b.v2, b.v3)) * inv_a);
     }
   }
+#if !defined(__CUDACC__)
+  // Vector twin for the i.i.d. shell (float only).
+  template <class X = T, class = std::enable_if_t<sizeof(X) == 4>>
+  void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+    for (int i = 0; i < 4; ++i) out[i] = pareto_word<simd::f32v>(w[i], lambd, inv_a);
+  }
+#endif
 };
 
 // Split values of SSN (Levine & Feizi 2021, Sec. 3): s ~ U(0, 2 lambda) per coordinate.
@@ -156,7 +221,7 @@ struct L1Direction {
   SC_HD Row begin(sampling::ElementStream&, int64_t) const { return Row{}; }
   SC_HD void fill(philox::Block b, T out[kPerBlock]) const {
     if constexpr (sizeof(T) == 4) {
-      const auto one = [](uint32_t w) { return -sign_of_word_f(w) * sampling::sc_logf(sampling::uniform_open_f(w)); };
+      const auto one = [](uint32_t w) { return -sign_of_word_f(w) * sampling::sc_log<float>(sampling::uniform_open_f(w)); };
       out[0] = one(b.v0); out[1] = one(b.v1); out[2] = one(b.v2); out[3] = one(b.v3);
     } else {
       out[0] = -sign_of_word_d(b.v1) * log(sampling::uniform_open_d(b.v0, b.v1));
