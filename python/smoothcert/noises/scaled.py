@@ -59,6 +59,7 @@ class ScaledNoise(Noise):
     """
 
     shape_names: ClassVar[tuple[str, ...]] = ()
+    shape_defaults: ClassVar[dict[str, float]] = {}
     dim_required: ClassVar[bool] = False
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
@@ -67,7 +68,9 @@ class ScaledNoise(Noise):
             raise ValueError(f"{type(self).__name__}: give exactly one of sigma= and lambd=")
         self.dim = check_dim(dim, required=self.dim_required)
         for name in self.shape_names:
-            setattr(self, name, shape[name])
+            # None (an option left unset on the command line) means the family's default.
+            value = shape.get(name)
+            setattr(self, name, self.shape_defaults.get(name) if value is None else value)
         self._validate_shape()
         unit = self.sigma_at_unit_scale()
         if sigma is not None:

@@ -108,6 +108,7 @@ class Pareto(ScaledNoise, name="pareto"):
 
     norms = ("l1",)
     shape_names = ("a",)
+    shape_defaults = {"a": 3.0}
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None, a: float = 3.0) -> None:
@@ -142,6 +143,7 @@ class Expp(ScaledNoise, name="expp"):
 
     norms = ("l1",)
     shape_names = ("p",)
+    shape_defaults = {"p": 1.0}
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None, p: float = 1.0) -> None:
@@ -204,6 +206,7 @@ class _ExpRadial(_Radial):
     """Density ``∝ ||x||^-j exp(-||x / λ||^k)``: ``R^k ~ Gamma((d - j) / k)``."""
 
     shape_names = ("k", "j")
+    shape_defaults = {"k": 1.0, "j": 0.0}
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None, k: float = 1.0, j: float = 0.0) -> None:
@@ -289,6 +292,7 @@ class Exp1(_ExpRadial, name="exp1"):
 
     norms = ("l1",)
     shape_names = ("k",)
+    shape_defaults = {"k": 1.0}
     _direction = "l1"
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
@@ -326,6 +330,7 @@ class Pow2(_Radial, name="pow2"):
 
     norms = ("l2",)
     shape_names = ("k", "a")
+    shape_defaults = {"k": 1.0}
     _direction = "l2"
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
