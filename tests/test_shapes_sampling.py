@@ -329,3 +329,11 @@ def test_certify_delegates_to_shapes_registry(monkeypatch):
     calls.clear()
     sc.PowInf(lambd=2.0, dim=20, a=30.0).certify([0.9], norm="linf")
     assert calls == [("pow-inf", "linf", 20, {"a": 30.0})]
+
+
+def test_gaussian_accepts_the_scale_lambd():
+    assert sc.Gaussian(lambd=0.3).sigma == 0.3
+    assert Noise.from_description(sc.Gaussian(lambd=0.3).describe()).sigma == 0.3
+    for bad in (lambda: sc.Gaussian(), lambda: sc.Gaussian(0.3, lambd=0.3), lambda: sc.Gaussian(lambd=-1.0)):
+        with pytest.raises(ValueError):
+            bad()

@@ -16,6 +16,8 @@ class Gaussian(Noise, name="gaussian"):
     ----------
     sigma : float
         Standard deviation of every coordinate.
+    lambd : float, optional
+        The scale λ of Yang et al. (2020) instead of sigma (for the Gaussian, λ = σ).
     dim : int, optional
         Input dimension; not needed for sampling or the l2 certificate, accepted for a uniform
         constructor across families.
@@ -23,8 +25,11 @@ class Gaussian(Noise, name="gaussian"):
 
     norms = ("l2",)
 
-    def __init__(self, sigma: float, *, dim: int | None = None) -> None:
-        self.sigma = check_positive("sigma", sigma)
+    def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
+                 dim: int | None = None) -> None:
+        if (sigma is None) == (lambd is None):
+            raise ValueError("Gaussian: give exactly one of sigma= and lambd=")
+        self.sigma = check_positive("sigma", sigma) if sigma is not None else check_positive("lambd", lambd)
         self.dim = dim
 
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
