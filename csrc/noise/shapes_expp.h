@@ -8,13 +8,15 @@
 //
 // float: the first attempt uses one Philox block per element (counter block = element index,
 // draw 0: Box-Muller from words 0-1, acceptance uniform from word 2, the boost uniform and the
-// sign from word 3) in vectorisable float arithmetic; a rejected element continues on its own
-// ElementStream from draw 1 in double. double: the ElementStream from draw 0 throughout.
+// sign from word 3) in float arithmetic on simd::kLanes elements at once; a rejected element
+// continues on its own ElementStream from draw 1 in double. double: the ElementStream from draw 0
+// throughout.
 #pragma once
 #include <cstdint>
 
 #include "noise/iid.h"
 #include "noise/shapes_gen.h"
+#include "smoothcert/simd.h"
 
 namespace smoothcert::noise::shapes {
 
@@ -28,24 +30,45 @@ struct ExppParams {
 // is simply recomputed by the double-precision fallback.
 constexpr float kRejected = HUGE_VALF;
 
-// First Marsaglia-Tsang attempt in float: sign * G^(1/p) * U, or kRejected.
-SC_HD float expp_attempt_f(philox::Block b, float d, float c, float inv_p) {
-  const float r = sqrtf(-2.0f * sampling::sc_log<float>(sampling::uniform_open_f(b.v0)));
-  float s, co;
-  sampling::sc_sincos2pi<float>(sampling::uniform_open_f(b.v1), s, co);
-  const float x = r * co;
-  const float v = fmaf(c, x, 1.0f);
-  const float v3 = v * v * v;
-  const float ua = sampling::uniform_open_f(b.v2);
-  const float x2 = x * x;
-  const float squeeze = fmaf(-0.0331f * x2, x2, 1.0f);
-  const float safe_v3 = v3 > 0.0f ? v3 : 1.0f;
-  const float bound = fmaf(0.5f, x2, d * (1.0f - v3 + sampling::sc_log<float>(safe_v3)));
-  const float g = d * safe_v3;
-  const float mag = sc_expf(sampling::sc_log<float>(g) * inv_p) * sampling::uniform_open_f(b.v3);
+// exp(y) for |y| <= 87 on any lane type (relative error < 3e-7), as exp_nonneg in shapes_gen.h
+// but with 2^n clamped to [2^-126, 2^128 = inf].
+template <class T>
+SC_HD T exp_lanes(T y) {
+  T n = (y * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  n = simd::select(n > 128.0f, T{} + 128.0f, n);
+  n = simd::select(n < -126.0f, T{} - 126.0f, n);
+  const T r = simd::fma_(n, T{} - 1.428606765330187e-06f, simd::fma_(n, T{} - 0.693145751953125f, y));
+  T p = simd::fma_(r, T{} + 1.0f / 5040.0f, T{} + 1.0f / 720.0f);
+  p = simd::fma_(p, r, T{} + 1.0f / 120.0f);
+  p = simd::fma_(p, r, T{} + 1.0f / 24.0f);
+  p = simd::fma_(p, r, T{} + 1.0f / 6.0f);
+  p = simd::fma_(p, r, T{} + 0.5f);
+  p = simd::fma_(p, r, T{} + 1.0f);
+  p = simd::fma_(p, r, T{} + 1.0f);
+  const T scale = simd::bits_float(simd::as_unsigned((simd::to_int(n) + 127) << 23));
+  return simd::select(n > 127.0f, scale, p * scale);
+}
+
+// First Marsaglia-Tsang attempt in float on any lane type (float with U = uint32_t, or simd::f32v
+// with U = simd::u32v: the same operations, so vector and scalar lanes agree bit for bit):
+// sign * G^(1/p) * U, or kRejected.
+template <class T, class U>
+SC_HD T expp_attempt(U w0, U w1, U w2, U w3, float d, float c, float inv_p) {
+  const T r = simd::sqrt_(-2.0f * sampling::sc_log(sampling::uniform_open24<T>(w0)));
+  T s, co;
+  sampling::sc_sincos2pi(sampling::uniform_open24<T>(w1), s, co);
+  const T x = r * co;
+  const T v = simd::fma_(T{} + c, x, T{} + 1.0f);
+  const T v3 = v * v * v;
+  const T ua = sampling::uniform_open24<T>(w2);
+  const T x2 = x * x;
+  const T squeeze = simd::fma_(-0.0331f * x2, x2, T{} + 1.0f);
+  const T safe_v3 = simd::select(v3 > 0.0f, v3, T{} + 1.0f);
+  const T bound = simd::fma_(T{} + 0.5f, x2, d * (1.0f - v3 + sampling::sc_log(safe_v3)));
+  const T mag = exp_lanes(sampling::sc_log(d * safe_v3) * inv_p) * sampling::uniform_open24<T>(w3);
   // Accept if v > 0 and (squeeze test or full test).
-  const bool accept = v > 0.0f && (ua < squeeze || sampling::sc_log<float>(ua) < bound);
-  return accept ? sign_of_word_f(b.v3) * mag : kRejected;
+  const auto accept = (v > 0.0f) & ((ua < squeeze) | (sampling::sc_log(ua) < bound));
+  return simd::select(accept, random_sign<T>(w3) * mag, T{} + kRejected);
 }
 
 // Continuation after a rejected first attempt: the element's own stream from draw 1.
@@ -55,7 +78,7 @@ SC_HD float expp_fallback_f(const philox::Key& key, const philox::Block& first, 
   rng.draw = 1;
   const double g = sampling::gamma(rng, prm.alpha);
   const double u = static_cast<double>(sampling::uniform_open_f(first.v3));
-  return sign_of_word_f(first.v3) * static_cast<float>(pow(g, prm.inv_p) * u);
+  return random_sign<float>(first.v3) * static_cast<float>(pow(g, prm.inv_p) * u);
 }
 
 SC_HD double expp_value_d(const philox::Key& key, int64_t e, uint64_t sample, uint32_t input,
@@ -73,18 +96,19 @@ SC_HD T expp_value(const philox::Key& key, int64_t e, uint64_t sample, uint32_t 
     const float d = static_cast<float>(prm.alpha - 1.0 / 3.0);
     const float c = static_cast<float>(1.0 / sqrt(9.0 * (prm.alpha - 1.0 / 3.0)));
     const philox::Block b = philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(e), sample, input), key);
-    const float v = expp_attempt_f(b, d, c, static_cast<float>(prm.inv_p));
+    const float v = expp_attempt<float>(b.v0, b.v1, b.v2, b.v3, d, c, static_cast<float>(prm.inv_p));
     return static_cast<float>(prm.lambd) * (v != kRejected ? v : expp_fallback_f(key, b, e, sample, input, prm));
   } else {
     return prm.lambd * expp_value_d(key, e, sample, input, prm);
   }
 }
 
+#if !defined(__CUDACC__)
 template <class T>
 void add_expp_noise_cpu(const T* x, T* out, const IidProblem& pb, const ExppParams& prm) {
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
-  constexpr int64_t kChunk = 16;
+  constexpr int64_t kChunk = simd::kLanes;
 #pragma omp parallel for schedule(static)
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
@@ -98,22 +122,34 @@ void add_expp_noise_cpu(const T* x, T* out, const IidProblem& pb, const ExppPara
       const float c = static_cast<float>(1.0 / sqrt(9.0 * (prm.alpha - 1.0 / 3.0)));
       const float inv_p = static_cast<float>(prm.inv_p);
       const float lambd = static_cast<float>(prm.lambd);
+      const philox::Block base = philox::make_counter(0, sample, input);
+      simd::u32v lane;
+      for (int l = 0; l < kChunk; ++l) lane[l] = static_cast<uint32_t>(l);
       for (int64_t e0 = 0; e0 < pb.dim; e0 += kChunk) {
         float v[kChunk];
-        for (int64_t c0 = 0; c0 < kChunk; ++c0) {
-          const philox::Block b =
-              philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(e0 + c0), sample, input), key);
-          v[c0] = expp_attempt_f(b, d, c, inv_p);
-        }
         const int64_t n = e0 + kChunk <= pb.dim ? kChunk : pb.dim - e0;
-        for (int64_t c0 = 0; c0 < n; ++c0) {
-          float val = v[c0];
+        if (n == kChunk) {
+          // One Philox block per element: counters (e, sample, input) for kChunk elements at once.
+          simd::u32v w[4] = {lane + static_cast<uint32_t>(e0), simd::u32v{} + base.v1, simd::u32v{} + base.v2,
+                             simd::u32v{} + base.v3};
+          philox::philox_rounds(w[0], w[1], w[2], w[3], key);
+          const simd::f32v vv = expp_attempt<simd::f32v>(w[0], w[1], w[2], w[3], d, c, inv_p);
+          for (int64_t l = 0; l < kChunk; ++l) v[l] = vv[l];
+        } else {
+          for (int64_t l = 0; l < n; ++l) {
+            const philox::Block b =
+                philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(e0 + l), sample, input), key);
+            v[l] = expp_attempt<float>(b.v0, b.v1, b.v2, b.v3, d, c, inv_p);
+          }
+        }
+        for (int64_t l = 0; l < n; ++l) {
+          float val = v[l];
           if (val == kRejected) {
             const philox::Block b =
-                philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(e0 + c0), sample, input), key);
-            val = expp_fallback_f(key, b, e0 + c0, sample, input, prm);
+                philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(e0 + l), sample, input), key);
+            val = expp_fallback_f(key, b, e0 + l, sample, input, prm);
           }
-          o[e0 + c0] = xi[e0 + c0] + lambd * val;
+          o[e0 + l] = xi[e0 + l] + lambd * val;
         }
       }
     } else {
@@ -121,5 +157,7 @@ void add_expp_noise_cpu(const T* x, T* out, const IidProblem& pb, const ExppPara
     }
   }
 }
+
+#endif
 
 }  // namespace smoothcert::noise::shapes

@@ -21,31 +21,6 @@
 
 namespace smoothcert::noise::shapes {
 
-// exp(y) for float y <= 88.7 with relative error < 3e-7: y = n ln2 + r, |r| <= ln2 / 2 (Cody-Waite
-// split of ln2), a degree-7 Taylor polynomial for e^r and the exponent written into the bits.
-// No libm call, so the CPU loops vectorise and CUDA computes the same values.
-SC_HD float sc_expf(float y) {
-  const float n = rintf(y * 1.44269504088896341f);
-  const float r = fmaf(n, -1.428606765330187e-06f, fmaf(n, -0.693145751953125f, y));
-  float p = fmaf(r, 1.0f / 5040.0f, 1.0f / 720.0f);
-  p = fmaf(p, r, 1.0f / 120.0f);
-  p = fmaf(p, r, 1.0f / 24.0f);
-  p = fmaf(p, r, 1.0f / 6.0f);
-  p = fmaf(p, r, 0.5f);
-  p = fmaf(p, r, 1.0f);
-  p = fmaf(p, r, 1.0f);
-  const int32_t ni = static_cast<int32_t>(n);
-  // Beyond the float range the true value is not representable either: saturate to +inf / 0.
-  const uint32_t bits = ni > 127 ? 0x7F800000u : ni < -126 ? 0u : static_cast<uint32_t>(ni + 127) << 23;
-  float scale;
-#if defined(__CUDA_ARCH__)
-  scale = __uint_as_float(bits);
-#else
-  __builtin_memcpy(&scale, &bits, 4);
-#endif
-  return ni > 127 ? scale : p * scale;
-}
-
 SC_HD float sign_of_word_f(uint32_t w) { return (w & 1u) ? -1.0f : 1.0f; }
 SC_HD double sign_of_word_d(uint32_t w) { return (w & 1u) ? -1.0 : 1.0; }
 
