@@ -95,6 +95,8 @@ class Pareto(ScaledNoise, name="pareto"):
     """i.i.d. symmetric Pareto noise, density ``a / (2λ) (1 + |x_i| / λ)^-(a+1)`` per coordinate.
 
     ``sigma = λ sqrt(2 / ((a-1)(a-2)))`` for ``a > 2`` (infinite otherwise: build with ``lambd=``).
+    Sampled by inversion, ``|x_i| = λ (U^(-1/a) - 1)``; for very small ``a`` (below about 0.2) the
+    largest float32 draws exceed the float32 range and come out as ±inf, like the true values.
 
     Parameters
     ----------
