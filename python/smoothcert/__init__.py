@@ -1,6 +1,8 @@
 """smoothcert: fast, sound randomized-smoothing certified robustness."""
 
 from smoothcert._native import core as _core
+from smoothcert import certify
+from smoothcert.noises import HierarchicalGaussian, HierarchicalSparse
 
 __version__ = "0.1.0"
 
@@ -10,4 +12,4 @@ def build_info() -> dict:
     return dict(_core.build_info())
 
 
-__all__ = ["build_info", "__version__"]
+__all__ = ["build_info", "__version__", "certify", "HierarchicalGaussian", "HierarchicalSparse"]

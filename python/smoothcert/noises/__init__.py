@@ -2,5 +2,6 @@
 
 from smoothcert.noises.base import ABSTAIN, Noise
 from smoothcert.noises.gaussian import Gaussian
+from smoothcert.noises.hierarchical import HierarchicalGaussian, HierarchicalSparse
 
-__all__ = ["ABSTAIN", "Noise", "Gaussian"]
+__all__ = ["ABSTAIN", "Noise", "Gaussian", "HierarchicalGaussian", "HierarchicalSparse"]
