@@ -123,18 +123,18 @@ double ablation_entities(double p_a, double p_b, double selection_prob) {
 // ---------------------------------------------------------------- sparse smoothing
 namespace {
 
-// log of the binomial pmf, -inf where it vanishes.
-std::vector<real> log_binom_pmf(int64_t n, double p) {
+// log of the Bin(n, p) pmf, -inf where it vanishes. `complement` selects Bin(n, 1 - p), evaluated
+// from p itself so that 1 - p is never rounded to double.
+std::vector<real> log_binom_pmf(int64_t n, double p, bool complement) {
   std::vector<real> out(static_cast<size_t>(n + 1), -kInf);
-  if (p <= 0) {
-    out[0] = 0;
+  const bool zero = complement ? p >= 1 : p <= 0;
+  const bool one = complement ? p <= 0 : p >= 1;
+  if (zero || one) {
+    out[zero ? 0 : static_cast<size_t>(n)] = 0;
     return out;
   }
-  if (p >= 1) {
-    out[static_cast<size_t>(n)] = 0;
-    return out;
-  }
-  const real lp = std::log(static_cast<real>(p)), lq = std::log1p(-static_cast<real>(p));
+  real lp = std::log(static_cast<real>(p)), lq = std::log1p(-static_cast<real>(p));
+  if (complement) std::swap(lp, lq);
   const real ln = std::lgamma(static_cast<real>(n) + 1);
   for (int64_t k = 0; k <= n; ++k)
     out[static_cast<size_t>(k)] = ln - std::lgamma(static_cast<real>(k) + 1) -
@@ -166,9 +166,10 @@ SparseRegions sparse_regions(int64_t additions, int64_t deletions, double p_plus
   // coordinates read 1, v of the `deletions` coordinates read 0, m = u + v.
   // Under x:  u ~ Bin(ra, p_plus),     v ~ Bin(rd, p_minus).
   // Under x~: u ~ Bin(ra, 1 - p_minus), v ~ Bin(rd, 1 - p_plus).
-  const std::vector<real> lx = log_convolve(log_binom_pmf(additions, p_plus), log_binom_pmf(deletions, p_minus));
+  const std::vector<real> lx =
+      log_convolve(log_binom_pmf(additions, p_plus, false), log_binom_pmf(deletions, p_minus, false));
   const std::vector<real> ly =
-      log_convolve(log_binom_pmf(additions, 1.0 - p_minus), log_binom_pmf(deletions, 1.0 - p_plus));
+      log_convolve(log_binom_pmf(additions, p_minus, true), log_binom_pmf(deletions, p_plus, true));
   std::vector<size_t> idx;
   for (size_t m = 0; m < lx.size(); ++m)
     if (lx[m] > -kInf || ly[m] > -kInf) idx.push_back(m);

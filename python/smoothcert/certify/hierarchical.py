@@ -106,11 +106,14 @@ def gaussian_baseline(p_a_lower: Any, p_b_upper: Any = None, *, sigma: float) ->
 
 
 def hierarchical_ablation(p_a_lower: Any, p_b_upper: Any = None, *, selection_prob: float) -> np.ndarray:
-    """Selection-only certificate: the largest r with p_A - Delta_r > 1/2 (binary) or
+    """Selection-only (ablation) certificate: the largest r with p_A - Delta_r > 1/2 (binary) or
     p_A - Delta_r > p_B + Delta_r (multiclass), Delta_r = 1 - p^r.
 
-    The perturbed entities may change arbitrarily (ablation smoothing, Levine & Feizi 2020; Scholten et
-    al. 2022). Returns r as float64: NaN where even r = 0 fails (abstain), +inf for p = 1.
+    For ablation smoothing (Levine & Feizi, AAAI 2020; Scholten et al., NeurIPS 2022), where an entity
+    is hidden (carries no information) with probability p and r entities may change arbitrarily. It is
+    the limit of the hierarchical certificates for infinitely strong lower-level noise and an upper
+    bound on them, not a certificate for hierarchical noise itself. Returns r as float64: NaN where even
+    r = 0 fails (abstain), +inf for p = 1.
     """
     pa = _prob("p_a_lower", p_a_lower, open_zero=True)
     sel = float(_prob("selection_prob", selection_prob, open_zero=True))

@@ -87,15 +87,6 @@ class _HierarchicalBase(Noise):
         """Shape of one noisy copy of an input of ``shape`` (one more channel/column with the indicator)."""
         return self.layout(shape).out_shape
 
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        # "l0": number of entities that may be perturbed arbitrarily, from the selection alone
-        # (ablation certificate); valid for every lower-level noise.
-        from smoothcert.certify.hierarchical import hierarchical_ablation
-
-        out = np.full(p_lower.shape, np.nan)
-        ok = p_lower > 0
-        out[ok] = hierarchical_ablation(p_lower[ok], selection_prob=self.selection_prob)
-        return out
 
 
 class HierarchicalGaussian(_HierarchicalBase, name="hierarchical-gaussian"):
@@ -114,11 +105,11 @@ class HierarchicalGaussian(_HierarchicalBase, name="hierarchical-gaussian"):
         Append the selection mask as an extra channel (``[C+1, H, W]``) or column (``[N, F+1]``).
 
     Certificates (:meth:`certify`): ``norm="l2"`` gives the radius eps against one perturbed entity
-    (:func:`smoothcert.certify.hierarchical_gaussian` with ``entities=1``); ``norm="l0"`` the number
-    of entities that may be changed arbitrarily. :meth:`certify_entities` takes any number of entities.
+    (:func:`smoothcert.certify.hierarchical_gaussian` with ``entities=1``); :meth:`certify_entities`
+    takes any number of entities and the multiclass bound.
     """
 
-    norms = ("l2", "l0")
+    norms = ("l2",)
 
     def __init__(self, selection_prob: float, sigma: float, *, entity_dim: int | Sequence[int] | None = None,
                  indicator: bool = True) -> None:
@@ -148,8 +139,6 @@ class HierarchicalGaussian(_HierarchicalBase, name="hierarchical-gaussian"):
         return out
 
     def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        if norm == "l0":
-            return super()._certify(p_lower, norm)
         return self.certify_entities(np.maximum(p_lower, np.nextafter(0.0, 1.0)), entities=1)
 
     def certify_entities(self, p_a_lower: Any, entities: Any = 1, p_b_upper: Any = None) -> np.ndarray:
@@ -179,7 +168,9 @@ class HierarchicalSparse(_HierarchicalBase, name="hierarchical-sparse"):
         Append the selection mask as an extra feature column (``[N, F+1]``).
     """
 
-    norms = ("l0",)
+    # The certificate depends on (entities, additions, deletions), not on one radius: see
+    # certify_perturbation.
+    norms = ()
 
     def __init__(self, selection_prob: float, p_plus: float, p_minus: float, *,
                  entity_dim: int | Sequence[int] | None = None, indicator: bool = True) -> None:
@@ -216,6 +207,10 @@ class HierarchicalSparse(_HierarchicalBase, name="hierarchical-sparse"):
             lay.ind_feature, self.selection_prob, self.p_plus, self.p_minus, seed, role, index,
             sample_offset)
         return out
+
+    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
+        raise ValueError("hierarchical-sparse certificates take (entities, additions, deletions): "
+                         "use certify_perturbation")
 
     def certify_perturbation(self, p_a_lower: Any, p_b_upper: Any = None, *, entities: Any = 1,
                              additions: Any = 0, deletions: Any = 0) -> np.ndarray:
