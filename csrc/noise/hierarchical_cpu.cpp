@@ -12,9 +12,17 @@ namespace {
 
 void draw_selection(const HierProblem& pb, const philox::Key& key, uint64_t sample, uint32_t input,
                     uint8_t* sel) {
+  // One Philox block per four entities (hierarchical::entity_selected reads the same words).
   const uint64_t thr = hierarchical::select_threshold(pb.selection_prob);
-  for (int64_t e = 0; e < pb.entities; ++e)
-    sel[e] = hierarchical::entity_selected(key, e, sample, input, thr) ? 1 : 0;
+  const int64_t blocks = (pb.entities + 3) / 4;
+#pragma omp simd
+  for (int64_t b = 0; b < blocks; ++b) {
+    const philox::Block w = philox::philox4x32_10(
+        philox::make_counter(static_cast<uint32_t>(b), sample, input, hierarchical::kSelectDraw), key);
+    const uint32_t words[4] = {w.v0, w.v1, w.v2, w.v3};
+    for (int q = 0; q < 4; ++q)
+      if (4 * b + q < pb.entities) sel[4 * b + q] = static_cast<uint64_t>(words[q]) < thr ? 1 : 0;
+  }
 }
 
 // Indicator values: the extra channel (all its features) or the extra feature column (all channels).
@@ -58,29 +66,35 @@ void hierarchical_gaussian_cpu(const T* x, T* out, const HierProblem& pb, T sigm
       T* o = out + row * odim;
       draw_selection(pb, key, sample, input, sel.data());
       for (int64_t c0 = 0; c0 < blocks; c0 += kChunk) {
-        T v[kChunk * K];
+        // Structure of arrays so the generator loop vectorises (as in iid_cpu.h).
+        T v[K][kChunk];
 #pragma omp simd
         for (int64_t c = 0; c < kChunk; ++c) {
           const philox::Block b =
               philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), sample, input), key);
           T vals[K];
           gen.fill(b, vals);
-          for (int q = 0; q < K; ++q) v[c * K + q] = vals[q];
+          for (int q = 0; q < K; ++q) v[q][c] = vals[q];
         }
         const int64_t e0 = c0 * K;
         const int64_t e1 = e0 + kChunk * K < dim ? e0 + kChunk * K : dim;
+        // Walk the chunk with running (entity, feature) coordinates: no division per element.
+        int64_t f = e0 % pb.features;
+        int64_t ce = e0 / pb.features;  // channel * entities + entity
+        int64_t ent = ce % pb.entities;
         if (pb.features == 1 && pb.ind_feature == 0) {
-          // Channels-first images: element index = c * entities + entity, output laid out the same.
           for (int64_t el = e0; el < e1; ++el) {
-            const int64_t ent = el % pb.entities;
-            o[el] = sel[ent] ? xi[el] + v[el - e0] : xi[el];
+            o[el] = sel[ent] ? xi[el] + v[(el - e0) % K][(el - e0) / K] : xi[el];
+            if (++ent == pb.entities) ent = 0;
           }
         } else {
           for (int64_t el = e0; el < e1; ++el) {
-            const int64_t f = el % pb.features;
-            const int64_t ce = el / pb.features;  // c * entities + entity
-            const int64_t ent = ce % pb.entities;
-            o[ce * fo + f] = sel[ent] ? xi[el] + v[el - e0] : xi[el];
+            o[ce * fo + f] = sel[ent] ? xi[el] + v[(el - e0) % K][(el - e0) / K] : xi[el];
+            if (++f == pb.features) {
+              f = 0;
+              ++ce;
+              if (++ent == pb.entities) ent = 0;
+            }
           }
         }
       }
