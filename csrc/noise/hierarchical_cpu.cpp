@@ -5,6 +5,7 @@
 
 #include "noise/hierarchical.h"
 #include "noise/iid.h"
+#include "noise/iid_cpu.h"
 #include "smoothcert/hierarchical.h"
 
 namespace smoothcert::noise {
@@ -22,6 +23,37 @@ void draw_selection(const HierProblem& pb, const philox::Key& key, uint64_t samp
     const uint32_t words[4] = {w.v0, w.v1, w.v2, w.v3};
     for (int q = 0; q < 4; ++q)
       if (4 * b + q < pb.entities) sel[4 * b + q] = static_cast<uint64_t>(words[q]) < thr ? 1 : 0;
+  }
+}
+
+// sigma * N(0, 1) for elements 0 .. dim-1 of one (input, sample) row, the same values as the i.i.d.
+// shell draws: vectors of simd::kLanes Philox blocks where the generator has a vector twin, then the
+// scalar generator for the tail.
+template <class T, class Gen>
+void noise_row(const Gen& gen, const philox::Key& key, uint64_t sample, uint32_t input, int64_t dim, T* nz) {
+  constexpr int K = Gen::kPerBlock;
+  const int64_t blocks = (dim + K - 1) / K;
+  int64_t blk = 0;
+  if constexpr (has_fill_lanes<Gen>::value) {
+    constexpr int64_t L = simd::kLanes;
+    const philox::Block base = philox::make_counter(0, sample, input);
+    simd::u32v lane;
+    for (int l = 0; l < L; ++l) lane[l] = static_cast<uint32_t>(l);
+    for (; (blk + L) * K <= dim; blk += L) {
+      simd::u32v w[4] = {lane + static_cast<uint32_t>(blk), simd::u32v{} + base.v1, simd::u32v{} + base.v2,
+                         simd::u32v{} + base.v3};
+      philox::philox_rounds(w[0], w[1], w[2], w[3], key);
+      simd::f32v v[K];
+      gen.fill_lanes(w, v);
+      for (int64_t l = 0; l < L; ++l)
+        for (int q = 0; q < K; ++q) nz[(blk + l) * K + q] = v[q][l];
+    }
+  }
+  for (; blk < blocks; ++blk) {
+    const philox::Block b = philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(blk), sample, input), key);
+    T vals[K];
+    gen.fill(b, vals);
+    for (int q = 0; q < K && blk * K + q < dim; ++q) nz[blk * K + q] = vals[q];
   }
 }
 
@@ -46,17 +78,17 @@ void write_indicator(const HierProblem& pb, const uint8_t* sel, T* o) {
 template <class T>
 void hierarchical_gaussian_cpu(const T* x, T* out, const HierProblem& pb, T sigma) {
   const GaussianGen<T> gen{sigma};
-  constexpr int K = GaussianGen<T>::kPerBlock;
-  constexpr int64_t kChunk = 16;
   const int64_t dim = pb.in_dim();
   const int64_t odim = pb.out_dim();
-  const int64_t blocks = (dim + K - 1) / K;
   const int64_t rows = pb.inputs * pb.samples;
   const int64_t fo = pb.features + pb.ind_feature;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
-#pragma omp parallel
+  // Small requests stay on the calling thread (as in iid_cpu.h): waking a team costs more than it saves.
+  const bool parallel = rows > 1 && rows * dim >= (int64_t{1} << 18);
+#pragma omp parallel if (parallel)
   {
     std::vector<uint8_t> sel(static_cast<size_t>(pb.entities));
+    std::vector<T> nz(static_cast<size_t>(dim));
 #pragma omp for schedule(static)
     for (int64_t row = 0; row < rows; ++row) {
       const int64_t i = row / pb.samples;
@@ -65,36 +97,20 @@ void hierarchical_gaussian_cpu(const T* x, T* out, const HierProblem& pb, T sigm
       const T* xi = x + i * dim;
       T* o = out + row * odim;
       draw_selection(pb, key, sample, input, sel.data());
-      for (int64_t c0 = 0; c0 < blocks; c0 += kChunk) {
-        // Structure of arrays so the generator loop vectorises (as in iid_cpu.h).
-        T v[K][kChunk];
-#pragma omp simd
-        for (int64_t c = 0; c < kChunk; ++c) {
-          const philox::Block b =
-              philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), sample, input), key);
-          T vals[K];
-          gen.fill(b, vals);
-          for (int q = 0; q < K; ++q) v[q][c] = vals[q];
+      noise_row(gen, key, sample, input, dim, nz.data());
+      if (pb.features == 1 && pb.ind_feature == 0) {
+        // Channels-first images: element c * entities + entity, output laid out the same.
+        for (int64_t c = 0; c < pb.channels; ++c) {
+          const int64_t off = c * pb.entities;
+          for (int64_t e = 0; e < pb.entities; ++e)
+            o[off + e] = sel[e] ? xi[off + e] + nz[off + e] : xi[off + e];
         }
-        const int64_t e0 = c0 * K;
-        const int64_t e1 = e0 + kChunk * K < dim ? e0 + kChunk * K : dim;
-        // Walk the chunk with running (entity, feature) coordinates: no division per element.
-        int64_t f = e0 % pb.features;
-        int64_t ce = e0 / pb.features;  // channel * entities + entity
-        int64_t ent = ce % pb.entities;
-        if (pb.features == 1 && pb.ind_feature == 0) {
-          for (int64_t el = e0; el < e1; ++el) {
-            o[el] = sel[ent] ? xi[el] + v[(el - e0) % K][(el - e0) / K] : xi[el];
-            if (++ent == pb.entities) ent = 0;
-          }
-        } else {
-          for (int64_t el = e0; el < e1; ++el) {
-            o[ce * fo + f] = sel[ent] ? xi[el] + v[(el - e0) % K][(el - e0) / K] : xi[el];
-            if (++f == pb.features) {
-              f = 0;
-              ++ce;
-              if (++ent == pb.entities) ent = 0;
-            }
+      } else {
+        for (int64_t ce = 0; ce < pb.channels * pb.entities; ++ce) {
+          const bool s = sel[ce % pb.entities];
+          for (int64_t f = 0; f < pb.features; ++f) {
+            const int64_t el = ce * pb.features + f;
+            o[ce * fo + f] = s ? xi[el] + nz[el] : xi[el];
           }
         }
       }
@@ -115,7 +131,9 @@ void hierarchical_flip_cpu(const T* x, T* out, const HierProblem& pb, double p_p
   const double log1m_plus = std::log1p(-p_plus);
   const bool plus_all = !(p_plus < 1.0), plus_none = !(p_plus > 0.0);
   const philox::Key key = philox::make_key(pb.seed, pb.role);
-#pragma omp parallel
+  // Small requests stay on the calling thread (as in iid_cpu.h): waking a team costs more than it saves.
+  const bool parallel = rows > 1 && rows * dim >= (int64_t{1} << 18);
+#pragma omp parallel if (parallel)
   {
     std::vector<uint8_t> sel(static_cast<size_t>(pb.entities));
 #pragma omp for schedule(static)
