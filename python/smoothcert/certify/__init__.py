@@ -1,1 +1,3 @@
 """Certificates: pure functions of counts or probability bounds."""
+
+from smoothcert.certify.hierarchical import hierarchical_ablation, hierarchical_gaussian, hierarchical_sparse

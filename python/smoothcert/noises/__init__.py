@@ -3,5 +3,7 @@
 from smoothcert.noises.anisotropic import AnisotropicGaussian, AnisotropicUniform
 from smoothcert.noises.base import ABSTAIN, Noise
 from smoothcert.noises.gaussian import Gaussian
+from smoothcert.noises.hierarchical import HierarchicalGaussian, HierarchicalSparse
 
-__all__ = ["ABSTAIN", "Noise", "Gaussian", "AnisotropicGaussian", "AnisotropicUniform"]
+__all__ = ["ABSTAIN", "Noise", "Gaussian", "AnisotropicGaussian", "AnisotropicUniform", "HierarchicalGaussian",
+           "HierarchicalSparse"]
