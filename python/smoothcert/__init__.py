@@ -8,7 +8,7 @@ for Cohen et al.'s PREDICT/CERTIFY, ``smoothcert.noises`` for the noise families
 from smoothcert._native import core as _core
 from smoothcert import bounds, certify
 from smoothcert.counts import Counts
-from smoothcert.noises import ABSTAIN, Gaussian, Noise
+from smoothcert.noises import ABSTAIN, Gaussian, HierarchicalGaussian, HierarchicalSparse, Noise
 from smoothcert.results import ResultsWriter, certified_accuracy, average_certified_radius, read_results, report
 from smoothcert.smooth import ABSTAIN_LABEL, Certificate, CertifyResult, SmoothedClassifier
 
@@ -28,7 +28,7 @@ def set_num_threads(num_threads: int) -> None:
 __all__ = [
     "ABSTAIN", "ABSTAIN_LABEL", "Certificate", "CertifyResult", "Counts", "Gaussian", "Noise", "ResultsWriter",
     "SmoothedClassifier", "average_certified_radius", "bounds", "build_info", "certified_accuracy", "certify",
-    "read_results", "report", "set_num_threads", "__version__",
+    "read_results", "report", "set_num_threads", "__version__", "HierarchicalGaussian", "HierarchicalSparse",
 ]
 
 from smoothcert.noises import (DSSN, SSN, Exp1, Exp2, ExpInf, Expp, Laplace, Pareto,  # noqa: E402

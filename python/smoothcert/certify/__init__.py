@@ -1,2 +1,4 @@
 """Certificates: pure functions of counts or probability bounds."""
+
 from smoothcert.certify.dssn import dssn
+from smoothcert.certify.hierarchical import hierarchical_ablation, hierarchical_gaussian, hierarchical_sparse
