@@ -240,3 +240,18 @@ def test_dssn_end_to_end_certificate_holds_on_the_grid():
         steps = rng.multinomial(k, np.full(d, 1.0 / d)) * rng.choice([-1, 1], d)
         moved = torch.tensor((np.rint(x.numpy() * 255) + steps) / 255.0)
         assert int(np.argmax(votes(moved))) == pred
+
+
+def test_smoothed_classifier_certifies_dssn_exactly():
+    import smoothcert as sc
+    from smoothcert.data import default_model, load_digits_split
+
+    x, _ = load_digits_split("test")
+    x = torch.round(x[:4] * 255) / 255
+    noise = sc.DSSN(sigma=0.25)
+    g = sc.SmoothedClassifier(default_model(), noise, 10, seed=2)
+    res = g.certify(x, n0=1, n=1, alpha=0.5)
+    counts = g.sample_counts(x, noise.exact_draws())
+    assert res.method == "exact" and res.n == noise.levels and not res.abstained.any()
+    assert np.array_equal(res.radius, sc.certify.dssn(counts.counts, sigma=0.25))
+    assert np.array_equal(res.prediction, counts.counts.argmax(1))

@@ -148,3 +148,23 @@ def test_counts_roundtrip_and_merge(tmp_path):
         Counts.merge([c1, Counts(np.array([[1, 1]]), [9], {"noise": "gaussian", "sigma": 0.25})])
     with pytest.raises(ValueError, match="non-negative"):
         Counts(np.array([[-1, 2]]), [0], {})
+
+
+def test_cli_certify_other_noises(tmp_path, capsys):
+    lap = tmp_path / "laplace.tsv"
+    assert main(["certify", "--noise", "laplace", "--sigma", "0.5", "--norm", "l1", "--max", "4", "--n", "500",
+                 "--n0", "20", "--out", str(lap), "--no-progress"]) == 0
+    cols = read_results(lap)
+    assert set(cols["norm"]) == {"l1"} and np.all(cols["radius"] >= 0)
+    # DSSN certifies inputs on the 1/255 grid, exactly: off-grid digits are refused, quantised ones pass.
+    assert main(["certify", "--noise", "dssn", "--sigma", "0.25", "--max", "3", "--out",
+                 str(tmp_path / "d0.tsv"), "--no-progress"]) == 2
+    assert "1/255" in capsys.readouterr().err
+    dssn_out = tmp_path / "dssn.tsv"
+    assert main(["certify", "--noise", "dssn", "--sigma", "0.25", "--quantize", "255", "--max", "3", "--out",
+                 str(dssn_out), "--no-progress"]) == 0
+    cols = read_results(dssn_out)
+    assert np.all(cols["predict"] >= 0)
+    # Exact certificate: radius is a whole number of 1/255 steps.
+    k = cols["radius"] * 255
+    assert np.allclose(k, np.round(k), atol=1e-9)

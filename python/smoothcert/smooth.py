@@ -206,6 +206,20 @@ class SmoothedClassifier:
         return torch.as_tensor(pred, dtype=torch.int64)
 
     # ------------------------------------------------------------------ CERTIFY
+    def _certify_exact(self, x: torch.Tensor, batch_size: int, index: int, norm: str) -> CertifyResult:
+        """Derandomized noise: vote over every perturbation once; g(x) and its radius are exact."""
+        draws = int(self.noise.exact_draws())
+        t0 = time.perf_counter()
+        counts = self.sample_counts(x, draws, batch_size, index=index, role=ROLE_ESTIMATE)
+        radius = np.asarray(self.noise.certify_counts(counts.counts), dtype=np.float64)
+        B = x.shape[0]
+        # Ties go to the lowest class index, as in the certificate.
+        prediction, n_a, _, n_b = counts.top_two()
+        return CertifyResult(
+            index=np.arange(index, index + B), prediction=prediction, abstained=np.zeros(B, dtype=bool),
+            p_a_lower=n_a / draws, p_b_upper=n_b / draws, radius=radius, time=np.full(B, (time.perf_counter() - t0) / B),
+            norm=norm, method="exact", n0=0, n=draws, alpha=0.0, seed=self.seed, noise=self.noise.describe())
+
     def certify(self, x: torch.Tensor, n0: int, n: int, alpha: float, batch_size: int = 1000, *,
                 index: int = 0, norm: str | None = None, multiclass: bool = False) -> CertifyResult:
         """Cohen et al.'s CERTIFY for each input of the batch ``x``.
@@ -214,6 +228,10 @@ class SmoothedClassifier:
         give the one-sided Clopper-Pearson lower bound p_A at level alpha; the radius is the
         noise's certificate for p_A (for Gaussian noise sigma * Phi^{-1}(p_A), l2). Abstains when
         p_A <= 1/2.
+
+        A derandomized noise (``noise.exact_draws()`` not None, e.g. DSSN) is certified exactly
+        instead: every perturbation is classified once, ``n0``/``n``/``alpha`` play no part, nothing
+        abstains, and ``method`` is "exact".
 
         With ``multiclass=True`` (Gaussian only) the radius is sigma/2 (Phi^{-1}(p_A) - Phi^{-1}(p_B))
         (Cohen et al., Theorem 1 with p_B): p_A is bounded at alpha/2 and every other class's
@@ -231,6 +249,8 @@ class SmoothedClassifier:
         if multiclass and not isinstance(self.noise, Gaussian):
             raise ValueError("multiclass=True needs Gaussian noise (the p_A/p_B radius is an l2 Gaussian certificate)")
         x = self._check_x(x)
+        if self.noise.exact_draws() is not None:
+            return self._certify_exact(x, batch_size, index, norm)
         B = x.shape[0]
         t0 = time.perf_counter()
         selection = self.sample_counts(x, n0, batch_size, index=index, role=ROLE_SELECT)

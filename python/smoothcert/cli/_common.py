@@ -27,6 +27,8 @@ def add_data_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--num-classes", type=int, default=None,
                    help="number of classes (default: inferred from one forward pass)")
     g.add_argument("--skip", type=int, default=1, help="take every skip-th input")
+    g.add_argument("--quantize", type=int, default=None, metavar="LEVELS",
+                   help="round inputs to the grid 1/LEVELS (DSSN certifies inputs on the 1/255 grid)")
     # --limit / --num-samples: spellings that torchrun's own parser does not mistake for its
     # abbreviated options (--max-restarts, --nnodes) when launched as `torchrun -m smoothcert ...`.
     g.add_argument("--max", "--limit", dest="max", type=int, default=None, help="at most this many inputs")
@@ -69,6 +71,14 @@ def build_noise(args: argparse.Namespace, dim: int) -> Noise:
             raise ValueError(f"--{name.replace('_', '-')} is not a parameter of --noise {args.noise}")
         kwargs[name] = int(value) if float(value).is_integer() and name in ("k", "j") else value
     return cls(**kwargs)
+
+
+def quantize_inputs(x: torch.Tensor, levels: int | None) -> torch.Tensor:
+    if levels is None:
+        return x
+    if levels < 1:
+        raise ValueError(f"--quantize must be >= 1, got {levels}")
+    return torch.round(x * levels) / levels
 
 
 def select_inputs(x: torch.Tensor, skip: int, maximum: int | None) -> list[int]:

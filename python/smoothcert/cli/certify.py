@@ -11,7 +11,7 @@ from pathlib import Path
 from smoothcert import __version__
 from smoothcert.certify.data_dependent import add_sigma_file_arguments, per_input_certifier
 from smoothcert.cli._common import (add_data_arguments, add_noise_arguments, build_noise, check_run_config,
-                                    infer_num_classes, select_inputs)
+                                    infer_num_classes, quantize_inputs, select_inputs)
 from smoothcert.data import load_dataset, load_model
 from smoothcert.distributed import current_shard, finish, part_path
 from smoothcert.results import ResultsWriter, plot_certified_accuracy, read_results, report
@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     x, y = load_dataset(args.dataset)
+    x = quantize_inputs(x, args.quantize)
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"--dataset gives {x.shape[0]} inputs but {y.shape[0]} labels")
     model = load_model(args.model, sigma=args.sigma)
@@ -61,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     out = part_path(args.out, shard)
     config = {"noise": noise.describe(), "norm": norm, "n0": args.n0, "n": args.n, "alpha": args.alpha,
               "seed": args.seed, "model": args.model or "digits", "dataset": args.dataset or "digits",
-              "multiclass": args.multiclass, "skip": args.skip, "max": args.max, "version": __version__,
+              "multiclass": args.multiclass, "skip": args.skip, "max": args.max, "quantize": args.quantize,
+              "version": __version__,
               "sigma_file": None if args.sigma_file is None else str(args.sigma_file), "memory": args.memory}
     check_run_config(out.with_name(out.name + ".json"), config, args.resume)
     todo = shard.take(indices)

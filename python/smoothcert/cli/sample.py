@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from smoothcert.cli._common import (add_data_arguments, add_noise_arguments, build_noise, check_run_config,
-                                    infer_num_classes, select_inputs)
+                                    infer_num_classes, quantize_inputs, select_inputs)
 from smoothcert.counts import Counts
 from smoothcert.data import load_dataset, load_model
 from smoothcert.noises.base import ROLE_ESTIMATE, ROLE_SECOND, ROLE_SELECT
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     x, y = load_dataset(args.dataset)
+    x = quantize_inputs(x, args.quantize)
     model = load_model(args.model, sigma=args.sigma)
     num_classes = args.num_classes or infer_num_classes(model, x)
     noise = build_noise(args, dim=int(x[0].numel()))

@@ -117,6 +117,19 @@ class Noise(abc.ABC):
     def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
         """Radii for p_lower (values <= 1/2 are masked afterwards)."""
 
+    def exact_draws(self) -> int | None:
+        """For a derandomized noise, the number of perturbations that enumerate it exactly.
+
+        Counts over all of them determine g(x) exactly, and :meth:`certify_counts` gives an exact
+        certificate (no confidence bound, no abstention from sampling error). ``None`` for a
+        random noise, certified from a confidence bound on p_A.
+        """
+        return None
+
+    def certify_counts(self, counts: np.ndarray) -> np.ndarray:
+        """Exact radii from the votes over all :meth:`exact_draws` perturbations ([B, C] counts)."""
+        raise ValueError(f"{type(self).__name__} is a random noise: certify a p_A lower bound with certify()")
+
     # ------------------------------------------------------------------ description
     def params(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this noise (recorded in Counts and results)."""

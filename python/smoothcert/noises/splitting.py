@@ -101,6 +101,9 @@ class DSSN(ScaledNoise, name="dssn"):
         return super()._sample_rows(x, num, seed=seed, index=index, sample_offset=sample_offset,
                                     role=role)
 
+    def exact_draws(self) -> int:
+        return self.levels
+
     def certify_counts(self, counts: Any) -> np.ndarray:
         """Exact radius from the votes over all L shifts (see :func:`smoothcert.certify.dssn`)."""
         return dssn(counts, lambd=self.lambd)
