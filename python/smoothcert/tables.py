@@ -110,11 +110,11 @@ def logit_grid(step: float = 0.01, lo: float = 1e-9, hi: float = 1e-9) -> np.nda
 
 
 def _level_set_grid(family: str, dim: int, params: dict[str, float], step: float) -> tuple[np.ndarray, np.ndarray]:
-    """Geometric radius grid from rho - 1/2 ~ 1e-9 to 1 - rho ~ 1e-9; rho computed (rounded up)."""
+    """Geometric radius grid from rho - 1/2 ~ 1e-7 to 1 - rho ~ 1e-9; rho computed (rounded up)."""
     is_pow = family == "pow2"
     kw = dict(is_pow=is_pow, dim=dim, k=params["k"], j=params.get("j", 0.0), a=params.get("a", 0.0))
     # End points from the certified radius finder at the two extremes.
-    e_lo, e_hi = shapes._S.levelset_radius(np.array([0.5 + 1e-9, 1.0 - 1e-9]), rel_tol=1e-3, **kw)
+    e_lo, e_hi = shapes._S.levelset_radius(np.array([0.5 + 1e-7, 1.0 - 1e-9]), rel_tol=1e-3, **kw)
     e_lo = max(e_lo, 1e-300)
     radii = np.exp(np.arange(math.log(e_lo), math.log(e_hi) + step, step))
     rho = shapes._S.levelset_rho(radii, **kw)
@@ -126,13 +126,13 @@ def build(family: str, norm: str, dim: int, step: float | None = None, **params:
     """Compute a table in the compiled core.
 
     ``step`` is the logit(rho) spacing (differential / closed-form tables, default 0.01) or the
-    log-radius spacing (level-set tables, default 0.002).
+    log-radius spacing (level-set tables, default 0.01: a lookup loses at most 1 % of the radius).
     """
     entry = shapes.describe(family, norm)
     dim, params = shapes.resolve_params(entry, dim, params)
     t0 = time.perf_counter()
     if entry.method == "level-set":
-        step = 0.002 if step is None else float(step)
+        step = 0.01 if step is None else float(step)
         rho, radius = _level_set_grid(family, dim, params, step)
         grid = {"kind": "geometric-radius", "log_step": step}
         precision = "long double quadrature (Gauss-Kronrod 7/15, rel 1e-15), rho rounded up"

@@ -41,7 +41,8 @@ How each radius is obtained (``method`` in :func:`describe`):
   above).
 - ``level-set``: Exp2 (other k, j) and Pow2 l2 (Sec. 4.1), read conservatively from a table of
   exact (rho(e), e) pairs (see :mod:`smoothcert.tables`): never above the exact radius, at most one
-  grid step (relative 1e-3 by default) below it.
+  grid step (relative 1e-2 by default) below it;
+  ``smoothcert._core.shapes.levelset_radius`` gives the exact root for single inputs.
 - ``norm-inequality``: Laplace l2 max(R_1/sqrt(d), R_inf) from ||.||_1 <= sqrt(d)||.||_2 and
   ||.||_inf <= ||.||_2.
 
