@@ -95,7 +95,7 @@ long double levelset_rho(const SphericalFamily& fam, long double e) {
   quad::bracket_root(q_of_t, 0.5L, lo, hi, 1e-13L, 1e-300L, 200);
   // At t = hi, Q(A_t) > 1/2, so the worst-case set of shifted mass exactly 1/2 is contained in A_hi
   // and rho(e) <= P(A_hi); reporting P(A_hi) errs toward a larger rho, i.e. a smaller radius.
-  return rad.expect_outside(e, -hi);
+  return std::min(rad.expect_outside(e, -hi), 1.0L);
 }
 
 void levelset_rho_batch(const SphericalFamily& fam, const double* e, double* rho, int64_t n) {

@@ -71,8 +71,9 @@ class Table:
                 slope = np.where(drho > 0, (self.radius[i] - self.radius[j]) / drho, 0.0)
             ext = self.radius[i] + slope * (p - self.rho[i])
             ok = np.isfinite(ext) & (ext >= out) & (i > 0)
-            # One ulp down for the rounding of the extension arithmetic itself.
-            out = np.where(ok, np.nextafter(ext, -np.inf), out)
+            # A relative 1e-14 below, for the rounding of the extension arithmetic (where R is
+            # exactly linear the extension is exact up to those few ulps).
+            out = np.where(ok, np.maximum(out, ext * (1 - 1e-14)), out)
         out = np.where(below, 0.0, out)
         return np.where(p > 0.5, out, np.nan)
 
