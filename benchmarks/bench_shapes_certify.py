@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -91,7 +92,10 @@ def test_certify_10k_differential(benchmark, name, ours, base, rtol):
     out = benchmark.pedantic(ours, args=(p,), rounds=1, iterations=1)
     t_ours, out = _time(ours, p)
     sub = p[:N_BASELINE]
-    t_base, ref = _time(lambda: np.array([base(float(x)) for x in sub]))
+    with warnings.catch_warnings():
+        # quad's roundoff warnings on the baseline's kinked integrands (Laplace linf)
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        t_base, ref = _time(lambda: np.array([base(float(x)) for x in sub]))
     np.testing.assert_allclose(out[:N_BASELINE], ref, rtol=rtol)
     _report(benchmark, name, t_ours / N, t_base / N_BASELINE)
 
@@ -118,7 +122,9 @@ def scipy_exp2_level_set(rho: float, k: float, j: float, d: int = D) -> float:
     lo_u, hi_u = max(0.0, al - 40 * math.sqrt(al)), al + 40 * math.sqrt(al)
 
     def s_k(u, t):  # s^k with j log s + s^k = j log r + r^k + t
-        return brentq(lambda w: w + (j / k) * math.log(w) - (u + (j / k) * math.log(u) + t), 1e-300, u + abs(t) + 10)
+        c = u + (j / k) * math.log(u) + t
+        y = brentq(lambda y: math.exp(y) + (j / k) * y - c, -1e6, math.log(u + abs(t) + 10))
+        return math.exp(y)
 
     def outside(e, t):
         def f(u):
@@ -128,10 +134,10 @@ def scipy_exp2_level_set(rho: float, k: float, j: float, d: int = D) -> float:
         return integrate.quad(f, lo_u, hi_u, points=[al], limit=200)[0]
 
     def rho_of(e):
-        t = brentq(lambda t: 0.5 - outside(e, t), -50, 50, xtol=1e-10)
+        t = brentq(lambda t: outside(e, t) - 0.5, -5 * (e + 1), 5 * (e + 1), xtol=1e-12)
         return outside(e, -t)
 
-    return brentq(lambda e: rho_of(e) - rho, 1e-6, 10, xtol=1e-8)
+    return brentq(lambda e: rho_of(e) - rho, 1e-4, 500, xtol=1e-9)
 
 
 def test_certify_10k_level_set_table(benchmark):
@@ -141,7 +147,9 @@ def test_certify_10k_level_set_table(benchmark):
     out = benchmark.pedantic(lambda: shapes.radius("exp2", "l2", p, dim=D, **params), rounds=1, iterations=1)
     t_ours, out = _time(lambda: shapes.radius("exp2", "l2", p, dim=D, **params))
     sub = p[:2]
-    t_base, ref = _time(lambda: np.array([scipy_exp2_level_set(float(x), **params) for x in sub]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        t_base, ref = _time(lambda: np.array([scipy_exp2_level_set(float(x), **params) for x in sub]))
     assert (out[:2] <= ref * (1 + 1e-6)).all() and (out[:2] >= ref * 0.98).all()
     _report(benchmark, "exp2 l2 k=1 j=1 (table)", t_ours / N, t_base / len(sub))
 

@@ -83,7 +83,7 @@ def beta_half_inv(q, b):
 
 
 def uniform_ball(p, d):
-    return 2 * mp.sqrt(beta_half_inv(2 * mp.mpf(p) - 1, mp.mpf(d + 1) / 2))
+    return 2 * mp.sqrt(beta_half_inv(mp.mpf(p) - mp.mpf(1) / 2, mp.mpf(d + 1) / 2))
 
 
 def exp2_k1(p, d):

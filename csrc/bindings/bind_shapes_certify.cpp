@@ -90,7 +90,7 @@ void register_shapes_certify(py::module_& m) {
           check_dim(dim);
           return pointwise(p, [dim](double x) { return uniform_ball_l2(x, dim); });
         },
-        py::arg("p"), py::arg("dim"), "2 sqrt(I^{-1}_{1/2,(d+1)/2}(2p - 1)), rounded down.");
+        py::arg("p"), py::arg("dim"), "2 sqrt(I^{-1}_{1/2,(d+1)/2}(p - 1/2)), rounded down.");
   m.def("exp2_k1_l2",
         [](const Array& p, int64_t dim) {
           if (dim < 2) throw py::value_error("dim must be >= 2 for Exp2 with k = 1");

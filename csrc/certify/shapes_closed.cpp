@@ -76,7 +76,16 @@ double pareto_l1(double p, double a) {
   // bounded ((c-1)/(2c) at u = 0) and integrated numerically.
   const real c = 1.0L + 1.0L / static_cast<real>(a);
   const real u0 = 2.0L - 2.0L * static_cast<real>(p);
-  auto smooth = [c](real u) { return 1.0L / (-std::expm1(c * std::log1p(-u))) - 1.0L / (c * u); };
+  auto smooth = [c](real u) {
+    if (u < 1e-5L) {
+      // Series of 1 - (1-u)^c = c u S(u): the direct difference would cancel ~1e-19/u.
+      const real t1 = (c - 1.0L) / 2.0L, t2 = (c - 1.0L) * (c - 2.0L) / 6.0L,
+                 t3 = (c - 1.0L) * (c - 2.0L) * (c - 3.0L) / 24.0L;
+      const real one_minus_s = u * (t1 - u * (t2 - u * t3));
+      return one_minus_s / (u * c * (1.0L - one_minus_s));
+    }
+    return 1.0L / (-std::expm1(c * std::log1p(-u))) - 1.0L / (c * u);
+  };
   const quad::Result part = quad::integrate(smooth, u0, 1.0L, 1e-16L, 1e-18L);
   const real r = (part.value - std::log(u0) / c) / static_cast<real>(a);
   return special::ulps_down(certified(r), 4);
@@ -84,12 +93,12 @@ double pareto_l1(double p, double a) {
 
 double uniform_ball_l2(double p, int64_t dim) {
   if (!(p > 0.5)) return 0.0;
-  // Overlap of two unit balls at distance e is 2 P(X_1 > e/2); with T = X_1, T^2 ~ Beta(1/2, (d+1)/2)
-  // the condition overlap > 3/2 - p becomes P(|T| < e/2) < 2p - 1.
+  // Overlap of two unit balls at distance e is 2 P(X_1 > e/2) = 1 - P(|X_1| < e/2), and
+  // X_1^2 ~ Beta(1/2, (d+1)/2): overlap > 3/2 - p becomes P(|X_1| < e/2) < p - 1/2.
   if (p >= 1.0) return certified(2.0L);
   real vc;
-  const real v = special::inv_inc_beta(0.5L, 0.5L * (static_cast<real>(dim) + 1.0L), 2.0L * p - 1.0L,
-                                       2.0L - 2.0L * static_cast<real>(p), vc);
+  const real v = special::inv_inc_beta(0.5L, 0.5L * (static_cast<real>(dim) + 1.0L), static_cast<real>(p) - 0.5L,
+                                       1.5L - static_cast<real>(p), vc);
   return certified_inverse(2.0L * std::sqrt(v));
 }
 

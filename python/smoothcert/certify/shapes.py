@@ -31,7 +31,7 @@ How each radius is obtained (``method`` in :func:`describe`):
   sqrt(d) times the linf radius: the overlap prod_i (1 - |delta_i|/2) is, for ||delta||_2 < 1, a
   sum of functions of delta_i^2 that are convex on [0, 1/4], so by Jensen its minimum on the l2
   sphere is at |delta_i| = ||delta||_2 / sqrt(d) and the l2 condition is the linf one rescaled;
-  uniform-ball l2 2 sqrt(I^{-1}_{1/2,(d+1)/2}(2p-1)) (overlap of two balls); Exp2 k = 1, j = 0
+  uniform-ball l2 2 sqrt(I^{-1}_{1/2,(d+1)/2}(p-1/2)) (overlap of two balls); Exp2 k = 1, j = 0
   (d-1) atanh(sqrt(I^{-1}_{1/2,(d-1)/2}(2p-1))) (the differential method in closed form: a lower
   bound on the exact level-set radius, below it by < 1e-7 relative at d = 3072); Exp2 k = 2, j = 0 Phi^{-1}(p)/sqrt(2) (a Gaussian
   of variance 1/2); Expp l1 (P^{-1}_{1/p}(2p_A-1))^{1/p}; Pareto l1 (1/a) int_0^{2p-1} dy/(1-y^{1+1/a}).
