@@ -36,12 +36,14 @@ void register_bounds(py::module_& m) {
           return bounds::binomial_test(as_count(k, "k"), as_count(n, "n"), p);
         }),
         py::arg("k"), py::arg("n"), py::arg("p"));
-  m.def("norm_ppf_down", py::vectorize([](double p) { return special::round_down(special::norm_ppf(p)); }),
-        py::arg("p"), "Phi^{-1}(p) rounded toward -inf.");
-  m.def("norm_ppf_up", py::vectorize([](double p) { return special::round_up(special::norm_ppf(p)); }),
-        py::arg("p"), "Phi^{-1}(p) rounded toward +inf.");
-  m.def("norm_cdf_down", py::vectorize([](double x) { return special::round_down(special::norm_cdf(x)); }),
-        py::arg("x"), "Phi(x) rounded toward -inf.");
+  // Directed roundings step one more ulp outward: the long-double evaluation is accurate to
+  // ~1e-19 relative, which can straddle the double nearest the exact value.
+  m.def("norm_ppf_down", py::vectorize([](double p) { return special::ulps_down(special::round_down(special::norm_ppf(p)), 1); }),
+        py::arg("p"), "A value <= Phi^{-1}(p), within 2 ulps.");
+  m.def("norm_ppf_up", py::vectorize([](double p) { return special::ulps_up(special::round_up(special::norm_ppf(p)), 1); }),
+        py::arg("p"), "A value >= Phi^{-1}(p), within 2 ulps.");
+  m.def("norm_cdf_down", py::vectorize([](double x) { return special::ulps_down(special::round_down(special::norm_cdf(x)), 1); }),
+        py::arg("x"), "A value <= Phi(x), within 2 ulps.");
   m.def("gaussian_radius",
         py::vectorize([](double sigma, double p_lower) {
           // sigma * Phi^{-1}(p) in long double, rounded toward zero-or-less: never above the exact value.

@@ -1,3 +1,6 @@
+#include <pybind11/stl.h>
+
+#include <array>
 #include <cmath>
 
 #include "bindings/arrays.h"
@@ -28,6 +31,13 @@ void gaussian_sample(const py::array_t<T, py::array::forcecast>& x, py::array_t<
 }  // namespace
 
 void register_noise(py::module_& m) {
+  m.def("philox4x32_10",
+        [](std::array<uint32_t, 4> counter, std::array<uint32_t, 2> key) {
+          const philox::Block b = philox::philox4x32_10(philox::Block{counter[0], counter[1], counter[2], counter[3]},
+                                                        philox::Key{key[0], key[1]});
+          return std::array<uint32_t, 4>{b.v0, b.v1, b.v2, b.v3};
+        },
+        py::arg("counter"), py::arg("key"), "The raw Philox4x32-10 bijection (for known-answer tests).");
   m.def("gaussian_sample", &gaussian_sample<float>, py::arg("x"), py::arg("out"), py::arg("sigma"),
         py::arg("seed"), py::arg("role"), py::arg("index0"), py::arg("sample0"),
         "out[i, j, :] = x[i, :] + sigma * N(0, I) for float32 buffers x [B, D], out [B, m, D].");

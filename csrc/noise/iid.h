@@ -6,6 +6,9 @@
 // A generator is a small struct with
 //   static constexpr int kPerBlock;                       // variates per Philox block
 //   SC_HD void fill(const philox::Block&, T out[kPerBlock]) const;   // noise values, scaled
+// and, optionally for the CPU, a vector twin computing simd::kLanes consecutive blocks at once
+// with the same operations lane by lane (so vector and scalar results are bit-identical):
+//   void fill_lanes(const simd::u32v w[4], simd::f32v out[kPerBlock]) const;
 #pragma once
 #include "smoothcert/philox.h"
 #include "smoothcert/sampling.h"
@@ -24,19 +27,33 @@ struct IidProblem {
 };
 
 template <class T>
-struct GaussianGen {
-  T sigma;
-  static constexpr int kPerBlock = sizeof(T) == 4 ? 4 : 2;
-  SC_HD void fill(const philox::Block& b, T out[kPerBlock]) const {
-    if constexpr (sizeof(T) == 4) {
-      float n[4];
-      sampling::normal4_f(b, n);
-      for (int i = 0; i < 4; ++i) out[i] = sigma * n[i];
-    } else {
-      double n[2];
-      sampling::normal2_d(b, n);
-      for (int i = 0; i < 2; ++i) out[i] = sigma * n[i];
-    }
+struct GaussianGen;
+
+template <>
+struct GaussianGen<float> {
+  float sigma;
+  static constexpr int kPerBlock = 4;
+  SC_HD void fill(const philox::Block& b, float out[4]) const {
+    float n[4];
+    sampling::normal4_f(b, n);
+    for (int i = 0; i < 4; ++i) out[i] = sigma * n[i];
+  }
+#if !defined(__CUDACC__)
+  void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+    sampling::normal4<simd::f32v>(w[0], w[1], w[2], w[3], out[0], out[1], out[2], out[3]);
+    for (int i = 0; i < 4; ++i) out[i] = sigma * out[i];
+  }
+#endif
+};
+
+template <>
+struct GaussianGen<double> {
+  double sigma;
+  static constexpr int kPerBlock = 2;
+  SC_HD void fill(const philox::Block& b, double out[2]) const {
+    double n[2];
+    sampling::normal2_d(b, n);
+    for (int i = 0; i < 2; ++i) out[i] = sigma * n[i];
   }
 };
 

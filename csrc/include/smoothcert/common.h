@@ -6,7 +6,7 @@
 #define SC_HD __host__ __device__ __forceinline__
 #define SC_DEVICE_COMPILE 1
 #else
-#define SC_HD inline
+#define SC_HD inline __attribute__((always_inline))
 #endif
 
 #if defined(__CUDA_ARCH__)

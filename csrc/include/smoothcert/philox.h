@@ -9,6 +9,7 @@
 // bit-identical noise.
 #pragma once
 #include "smoothcert/common.h"
+#include "smoothcert/simd.h"
 
 namespace smoothcert {
 namespace philox {
@@ -41,26 +42,33 @@ SC_HD Block make_counter(uint32_t block, uint64_t sample, uint32_t input, uint32
                (static_cast<uint32_t>(sample >> 32) & 0xFFFFu) | (draw << 16), input};
 }
 
-SC_HD void mulhilo(uint32_t a, uint32_t b, uint32_t& hi, uint32_t& lo) {
-  const uint64_t p = static_cast<uint64_t>(a) * static_cast<uint64_t>(b);
-  hi = static_cast<uint32_t>(p >> 32);
-  lo = static_cast<uint32_t>(p);
+// The ten rounds on one lane type U: uint32_t for scalar code and CUDA, a simd::u32v of counters
+// for the vectorised CPU loops (the key is the same for every lane).
+template <class U>
+SC_HD void philox_rounds(U& v0, U& v1, U& v2, U& v3, Key k) {
+  constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
+  constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  uint32_t k0 = k.k0, k1 = k.k1;
+#if defined(__CUDACC__)
+#pragma unroll
+#else
+#pragma GCC unroll 10
+#endif
+  for (int round = 0; round < 10; ++round) {
+    U hi0, lo0, hi1, lo1;
+    simd::mul_wide(v0, kM0, hi0, lo0);
+    simd::mul_wide(v2, kM1, hi1, lo1);
+    v0 = hi1 ^ v1 ^ k0;
+    v1 = lo1;
+    v2 = hi0 ^ v3 ^ k1;
+    v3 = lo0;
+    k0 += kW0;
+    k1 += kW1;
+  }
 }
 
 SC_HD Block philox4x32_10(Block c, Key k) {
-  constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
-  constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
-#if defined(__CUDACC__)
-#pragma unroll
-#endif
-  for (int round = 0; round < 10; ++round) {
-    uint32_t hi0, lo0, hi1, lo1;
-    mulhilo(kM0, c.v0, hi0, lo0);
-    mulhilo(kM1, c.v2, hi1, lo1);
-    c = Block{hi1 ^ c.v1 ^ k.k0, lo1, hi0 ^ c.v3 ^ k.k1, lo0};
-    k.k0 += kW0;
-    k.k1 += kW1;
-  }
+  philox_rounds(c.v0, c.v1, c.v2, c.v3, k);
   return c;
 }
 

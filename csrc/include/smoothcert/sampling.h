@@ -23,74 +23,79 @@ SC_HD double uniform_open_d(uint32_t hi, uint32_t lo) {
 }
 
 // ---------------------------------------------------------------- float elementary functions
+// Templated on the lane type T (float, or simd::f32v with U = u32v, I = i32v) so scalar, vector
+// and CUDA code run the same sequence of exactly rounded operations.
+
+// (0, 1) with 24 bits, on any lane type.
+template <class T, class U>
+SC_HD T uniform_open24(U w) {
+  return (simd::to_float(simd::as_signed(w >> 8)) + 0.5f) * 5.9604644775390625e-08f;
+}
+
 // log(u) for u > 0 normal: u = 2^e m with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s),
 // s = (m - 1)/(m + 1), |s| <= 0.1716; the odd series to s^11 has relative error < 2e-10.
-SC_HD float sc_logf(float u) {
-#if defined(__CUDA_ARCH__)
-  uint32_t bits = __float_as_uint(u);
-#else
-  uint32_t bits;
-  __builtin_memcpy(&bits, &u, 4);
-#endif
+template <class T>
+SC_HD T sc_log(T u) {
   // Shift the mantissa range to [sqrt(1/2), sqrt(2)) by borrowing from the exponent.
-  const uint32_t shifted = bits - 0x3F3504F3u;
-  const int32_t e = static_cast<int32_t>(shifted) >> 23;
-  const uint32_t mbits = (shifted & 0x007FFFFFu) + 0x3F3504F3u;
-  float m;
-#if defined(__CUDA_ARCH__)
-  m = __uint_as_float(mbits);
-#else
-  __builtin_memcpy(&m, &mbits, 4);
-#endif
-  const float s = (m - 1.0f) / (m + 1.0f);
-  const float s2 = s * s;
-  float p = fmaf(s2, 1.0f / 11.0f, 1.0f / 9.0f);
-  p = fmaf(p, s2, 1.0f / 7.0f);
-  p = fmaf(p, s2, 1.0f / 5.0f);
-  p = fmaf(p, s2, 1.0f / 3.0f);
-  p = fmaf(p, s2, 1.0f);
-  const float log_m = 2.0f * s * p;
-  return fmaf(static_cast<float>(e), 0.693147180559945309f, log_m);
+  const auto shifted = simd::float_bits(u) - 0x3F3504F3u;
+  const auto e = simd::as_signed(shifted) >> 23;
+  const T m = simd::bits_float((shifted & 0x007FFFFFu) + 0x3F3504F3u);
+  const T s = (m - 1.0f) / (m + 1.0f);
+  const T s2 = s * s;
+  T p = simd::fma_(s2, T{} + 1.0f / 11.0f, T{} + 1.0f / 9.0f);
+  p = simd::fma_(p, s2, T{} + 1.0f / 7.0f);
+  p = simd::fma_(p, s2, T{} + 1.0f / 5.0f);
+  p = simd::fma_(p, s2, T{} + 1.0f / 3.0f);
+  p = simd::fma_(p, s2, T{} + 1.0f);
+  const T log_m = 2.0f * s * p;
+  return simd::fma_(simd::to_float(e), T{} + 0.693147180559945309f, log_m);
 }
 
 // sin(2 pi t) and cos(2 pi t) for t in [0, 1). Range reduction is exact: q = round(4t) picks the
 // quadrant and f = 4t - q in [-1/2, 1/2] maps to an angle in [-pi/4, pi/4], where the Taylor
 // polynomials (sin to x^9, cos to x^10) are accurate to 2e-9.
-SC_HD void sc_sincos2pif(float t, float& s, float& c) {
-  const float t4 = 4.0f * t;
-  const float q = rintf(t4);
-  const float f = t4 - q;
-  const float x = f * 1.57079632679489662f;
-  const float x2 = x * x;
-  float ps = fmaf(x2, 1.0f / 362880.0f, -1.0f / 5040.0f);
-  ps = fmaf(ps, x2, 1.0f / 120.0f);
-  ps = fmaf(ps, x2, -1.0f / 6.0f);
-  const float sx = fmaf(ps * x2, x, x);
-  float pc = fmaf(x2, -1.0f / 3628800.0f, 1.0f / 40320.0f);
-  pc = fmaf(pc, x2, -1.0f / 720.0f);
-  pc = fmaf(pc, x2, 1.0f / 24.0f);
-  pc = fmaf(pc, x2, -0.5f);
-  const float cx = fmaf(pc, x2, 1.0f);
-  // angle = quadrant * pi/2 + x; selects instead of a table so the loop vectorises.
-  const int quadrant = static_cast<int>(q) & 3;
-  const float s_mag = (quadrant & 1) ? cx : sx;
-  const float c_mag = (quadrant & 1) ? sx : cx;
-  s = (quadrant & 2) ? -s_mag : s_mag;
-  c = ((quadrant + 1) & 2) ? -c_mag : c_mag;
+template <class T>
+SC_HD void sc_sincos2pi(T t, T& s, T& c) {
+  const T t4 = 4.0f * t;
+  // Round to nearest by the 1.5 * 2^23 shift (exact for 0 <= t4 < 4).
+  const T q = (t4 + 12582912.0f) - 12582912.0f;
+  const T f = t4 - q;
+  const T x = f * 1.57079632679489662f;
+  const T x2 = x * x;
+  T ps = simd::fma_(x2, T{} + 1.0f / 362880.0f, T{} - 1.0f / 5040.0f);
+  ps = simd::fma_(ps, x2, T{} + 1.0f / 120.0f);
+  ps = simd::fma_(ps, x2, T{} - 1.0f / 6.0f);
+  const T sx = simd::fma_(ps * x2, x, x);
+  T pc = simd::fma_(x2, T{} - 1.0f / 3628800.0f, T{} + 1.0f / 40320.0f);
+  pc = simd::fma_(pc, x2, T{} - 1.0f / 720.0f);
+  pc = simd::fma_(pc, x2, T{} + 1.0f / 24.0f);
+  pc = simd::fma_(pc, x2, T{} - 0.5f);
+  const T cx = simd::fma_(pc, x2, T{} + 1.0f);
+  // angle = quadrant * pi/2 + x
+  const auto quadrant = simd::to_int(q);
+  const T s_mag = simd::select(quadrant & 1, cx, sx);
+  const T c_mag = simd::select(quadrant & 1, sx, cx);
+  s = simd::select(quadrant & 2, -s_mag, s_mag);
+  c = simd::select((quadrant + 1) & 2, -c_mag, c_mag);
 }
 
 // ---------------------------------------------------------------- normals
-// Box-Muller: four standard normals from one Philox block (float).
+// Box-Muller: four standard normals from the four words of a Philox block, on any lane type.
+template <class T, class U>
+SC_HD void normal4(U w0, U w1, U w2, U w3, T& n0, T& n1, T& n2, T& n3) {
+  const T r0 = simd::sqrt_(-2.0f * sc_log(uniform_open24<T>(w0)));
+  const T r1 = simd::sqrt_(-2.0f * sc_log(uniform_open24<T>(w2)));
+  T s0, c0, s1, c1;
+  sc_sincos2pi(uniform_open24<T>(w1), s0, c0);
+  sc_sincos2pi(uniform_open24<T>(w3), s1, c1);
+  n0 = r0 * c0;
+  n1 = r0 * s0;
+  n2 = r1 * c1;
+  n3 = r1 * s1;
+}
+
 SC_HD void normal4_f(const philox::Block& b, float out[4]) {
-  const float r0 = sqrtf(-2.0f * sc_logf(uniform_open_f(b.v0)));
-  const float r1 = sqrtf(-2.0f * sc_logf(uniform_open_f(b.v2)));
-  float s0, c0, s1, c1;
-  sc_sincos2pif(uniform_open_f(b.v1), s0, c0);
-  sc_sincos2pif(uniform_open_f(b.v3), s1, c1);
-  out[0] = r0 * c0;
-  out[1] = r0 * s0;
-  out[2] = r1 * c1;
-  out[3] = r1 * s1;
+  normal4<float>(b.v0, b.v1, b.v2, b.v3, out[0], out[1], out[2], out[3]);
 }
 
 // Box-Muller: two standard normals from one Philox block (double, 53-bit uniforms).

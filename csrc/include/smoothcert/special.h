@@ -62,11 +62,25 @@ inline real norm_isf_tail(real q) {
   return x;
 }
 
+// The x with Phi(x) - 1/2 = d for |d| <= 1/4: Newton on erf(x / sqrt 2) / 2 = d keeps full
+// relative precision for tiny d, where the tail form (log Q(x) - log q with q ~ 1/2) would lose
+// digits to cancellation.
+inline real norm_ppf_central(real d) {
+  real x = 2.5066282746310002L * d;  // sqrt(2 pi) d: Phi^{-1}(1/2 + d) to first order
+  for (int it = 0; it < 50; ++it) {
+    const real step = (0.5L * std::erf(x / kSqrt2) - d) / norm_pdf(x);
+    x -= step;
+    if (std::fabs(step) <= 1e-20L * std::fabs(x)) break;
+  }
+  return x;
+}
+
 // Phi^{-1}(p) for p in (0, 1); +-inf at the ends.
 inline real norm_ppf(real p) {
   if (!(p > 0)) return -std::numeric_limits<real>::infinity();
   if (!(p < 1)) return std::numeric_limits<real>::infinity();
   if (p == 0.5L) return 0;
+  if (std::fabs(p - 0.5L) <= 0.25L) return norm_ppf_central(p - 0.5L);
   return p > 0.5L ? norm_isf_tail(1.0L - p) : -norm_isf_tail(p);
 }
 

@@ -1,0 +1,64 @@
+"""Fused Gaussian sampling vs torch, and the share of certify time spent outside the model.
+
+Run: pytest benchmarks/bench_gaussian.py  (ratios are printed in the benchmark table: compare the
+``torch`` and ``fused`` rows of the same group).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import scipy.stats as st
+import torch
+
+import smoothcert as sc
+from smoothcert.data import DEFAULT_SIGMA, default_model, load_digits_split
+
+SHAPE = (3, 32, 32)
+COPIES = 1000
+SIGMA = 0.5
+
+
+@pytest.fixture(scope="module")
+def x():
+    return torch.rand(SHAPE, generator=torch.Generator().manual_seed(0))
+
+
+@pytest.mark.benchmark(group="gaussian-sample-1000x3x32x32")
+def test_torch_randn(benchmark, x):
+    out = benchmark(lambda: x + SIGMA * torch.randn((COPIES, *SHAPE)))
+    assert out.shape == (COPIES, *SHAPE)
+    assert abs(float((out - x).std()) - SIGMA) < 0.01
+
+
+@pytest.mark.benchmark(group="gaussian-sample-1000x3x32x32")
+def test_fused_sample(benchmark, x):
+    noise = sc.Gaussian(SIGMA)
+    out = benchmark(lambda: noise.sample(x, COPIES, seed=1))
+    assert out.shape == (COPIES, *SHAPE)
+    z = ((out - x) / SIGMA).reshape(-1)[:200_000].double().numpy()
+    assert st.kstest(z, "norm").pvalue > 1e-4
+
+
+def test_certify_overhead_outside_the_model():
+    """Share of certify time spent outside the forward pass on the digits model (goal <= 10 %)."""
+    model = default_model()
+    forward_time = 0.0
+
+    def timed_model(t: torch.Tensor) -> torch.Tensor:
+        nonlocal forward_time
+        t0 = time.perf_counter()
+        out = model(t)
+        forward_time += time.perf_counter() - t0
+        return out
+
+    xs, _ = load_digits_split("test")
+    g = sc.SmoothedClassifier(timed_model, sc.Gaussian(DEFAULT_SIGMA), 10, seed=0)
+    t0 = time.perf_counter()
+    for i in range(20):
+        g.certify(xs[i:i + 1], 100, 10_000, 0.001, batch_size=1000, index=i)
+    total = time.perf_counter() - t0
+    share = 1 - forward_time / total
+    print(f"\ncertify: {total / 20 * 1e3:.1f} ms per input, {share * 100:.1f} % outside the model's forward pass")
+    assert 0 < forward_time < total

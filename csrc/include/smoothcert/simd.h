@@ -1,0 +1,79 @@
+// Fixed-width vectors (GCC/Clang vector extensions) for the CPU kernels, plus the scalar
+// overloads of the same primitives, so that math templated on the lane type (see sampling.h)
+// is written once and produces bit-identical results per lane whether a value is computed in a
+// vector, in a scalar CPU tail loop or in a CUDA thread. Every primitive is exactly rounded (IEEE
+// add/mul/div/sqrt and fused multiply-add), so the results do not depend on the vector width.
+#pragma once
+#include "smoothcert/common.h"
+
+namespace smoothcert {
+namespace simd {
+
+// ------------------------------------------------------------------ scalar overloads
+SC_HD void mul_wide(uint32_t a, uint32_t m, uint32_t& hi, uint32_t& lo) {
+  const uint64_t p = static_cast<uint64_t>(a) * m;
+  hi = static_cast<uint32_t>(p >> 32);
+  lo = static_cast<uint32_t>(p);
+}
+SC_HD float fma_(float a, float b, float c) { return fmaf(a, b, c); }
+SC_HD float sqrt_(float a) { return sqrtf(a); }
+SC_HD uint32_t float_bits(float f) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(f);
+#else
+  uint32_t u;
+  __builtin_memcpy(&u, &f, 4);
+  return u;
+#endif
+}
+SC_HD float bits_float(uint32_t u) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(u);
+#else
+  float f;
+  __builtin_memcpy(&f, &u, 4);
+  return f;
+#endif
+}
+SC_HD float to_float(int32_t i) { return static_cast<float>(i); }
+SC_HD int32_t to_int(float f) { return static_cast<int32_t>(f); }
+SC_HD int32_t as_signed(uint32_t u) { return static_cast<int32_t>(u); }
+SC_HD uint32_t as_unsigned(int32_t i) { return static_cast<uint32_t>(i); }
+template <class C, class T>
+SC_HD T select(C cond, T a, T b) { return cond ? a : b; }
+
+#if !defined(__CUDACC__)
+// ------------------------------------------------------------------ vector types (host only)
+constexpr int kLanes = 16;
+typedef uint32_t u32v __attribute__((vector_size(4 * kLanes)));
+typedef int32_t i32v __attribute__((vector_size(4 * kLanes)));
+typedef float f32v __attribute__((vector_size(4 * kLanes)));
+typedef uint64_t u64v __attribute__((vector_size(8 * kLanes)));
+
+inline void mul_wide(u32v a, uint32_t m, u32v& hi, u32v& lo) {
+  const u64v p = __builtin_convertvector(a, u64v) * static_cast<uint64_t>(m);
+  hi = __builtin_convertvector(p >> 32, u32v);
+  lo = __builtin_convertvector(p, u32v);
+}
+// Lane loops over exactly rounded builtins: the compiler emits vfmadd/vsqrt where available.
+inline f32v fma_(f32v a, f32v b, f32v c) {
+  f32v r;
+  for (int i = 0; i < kLanes; ++i) r[i] = __builtin_fmaf(a[i], b[i], c[i]);
+  return r;
+}
+inline f32v sqrt_(f32v a) {
+  f32v r;
+  for (int i = 0; i < kLanes; ++i) r[i] = __builtin_sqrtf(a[i]);
+  return r;
+}
+inline u32v float_bits(f32v f) { return reinterpret_cast<u32v&>(f); }
+inline f32v bits_float(u32v u) { return reinterpret_cast<f32v&>(u); }
+inline f32v to_float(i32v i) { return __builtin_convertvector(i, f32v); }
+inline i32v to_int(f32v f) { return __builtin_convertvector(f, i32v); }
+inline i32v as_signed(u32v u) { return reinterpret_cast<i32v&>(u); }
+inline u32v as_unsigned(i32v i) { return reinterpret_cast<u32v&>(i); }
+inline f32v select(i32v cond, f32v a, f32v b) { return cond != 0 ? a : b; }
+#endif
+
+}  // namespace simd
+}  // namespace smoothcert

@@ -1,0 +1,265 @@
+"""The smoothed classifier of Cohen, Rosenfeld & Kolter (ICML 2019), for any noise family.
+
+g(x) = argmax_c P[f(x + delta) = c]. ``sample_counts`` draws the votes (the expensive part),
+``predict`` and ``certify`` are Cohen et al.'s PREDICT and CERTIFY built on it. Memory does not
+grow with n: noisy copies are drawn, classified and counted ``batch_size`` at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import torch
+
+from smoothcert import bounds
+from smoothcert._native import core
+from smoothcert.counts import Counts
+from smoothcert.noises.base import ROLE_ESTIMATE, ROLE_SELECT, Noise
+from smoothcert.noises.gaussian import Gaussian
+
+__all__ = ["SmoothedClassifier", "Certificate", "CertifyResult", "ABSTAIN_LABEL"]
+
+#: Prediction value of an abstention.
+ABSTAIN_LABEL = -1
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """One input's certificate. ``radius`` is NaN when abstained, so 0 and abstain differ."""
+
+    index: int
+    prediction: int
+    abstained: bool
+    p_a_lower: float
+    p_b_upper: float
+    radius: float
+    norm: str
+    method: str
+    n0: int
+    n: int
+    alpha: float
+    seed: int
+    noise: dict[str, Any]
+    time: float
+
+
+@dataclass
+class CertifyResult:
+    """Certificates of a batch, column by column (index with ``[i]`` for one :class:`Certificate`)."""
+
+    index: np.ndarray
+    prediction: np.ndarray
+    abstained: np.ndarray
+    p_a_lower: np.ndarray
+    p_b_upper: np.ndarray
+    radius: np.ndarray
+    time: np.ndarray
+    norm: str
+    method: str
+    n0: int
+    n: int
+    alpha: float
+    seed: int
+    noise: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.prediction.shape[0])
+
+    def __getitem__(self, i: int) -> Certificate:
+        return Certificate(int(self.index[i]), int(self.prediction[i]), bool(self.abstained[i]),
+                           float(self.p_a_lower[i]), float(self.p_b_upper[i]), float(self.radius[i]),
+                           self.norm, self.method, self.n0, self.n, self.alpha, self.seed,
+                           dict(self.noise), float(self.time[i]))
+
+    def __iter__(self) -> Iterator[Certificate]:
+        return (self[i] for i in range(len(self)))
+
+
+def _check_alpha(alpha: float) -> float:
+    alpha = float(alpha)
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
+    return alpha
+
+
+def _check_count(name: str, value: int, minimum: int = 1) -> int:
+    if isinstance(value, bool) or int(value) != value or int(value) < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+@contextlib.contextmanager
+def _eval_mode(model: torch.nn.Module) -> Iterator[None]:
+    """Evaluate with dropout/batch-norm in inference mode, restoring the caller's mode after."""
+    was_training = getattr(model, "training", False)
+    if isinstance(model, torch.nn.Module):
+        model.eval()
+    try:
+        with torch.inference_mode():
+            yield
+    finally:
+        if isinstance(model, torch.nn.Module) and was_training:
+            model.train()
+
+
+class SmoothedClassifier:
+    """g(x) = argmax_c P[f(x + delta) = c] for a base classifier f and a noise distribution.
+
+    Parameters
+    ----------
+    model : callable
+        Maps a batch of noisy inputs ``[N, *noisy_shape]`` to scores ``[N, num_classes]``
+        (logits or probabilities: only the argmax is used). A ``torch.nn.Module`` is evaluated
+        in eval mode under ``torch.inference_mode`` and its mode restored afterwards.
+    noise : Noise
+        The smoothing distribution (``smoothcert.Gaussian(sigma)``, ...).
+    num_classes : int
+        Number of classes of f.
+    seed : int
+        Philox seed: with the input indices it fixes every noisy copy.
+    """
+
+    def __init__(self, model: Callable[[torch.Tensor], torch.Tensor], noise: Noise, num_classes: int,
+                 seed: int = 0) -> None:
+        if not callable(model):
+            raise ValueError("model must be callable (a torch.nn.Module or a function)")
+        if not isinstance(noise, Noise):
+            raise ValueError(f"noise must be a smoothcert Noise, got {type(noise).__name__}")
+        self.model = model
+        self.noise = noise
+        self.num_classes = _check_count("num_classes", num_classes, 2)
+        self.seed = _check_count("seed", seed, 0)
+
+    # ------------------------------------------------------------------ sampling
+    def _check_x(self, x: torch.Tensor) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor):
+            raise ValueError("x must be a torch.Tensor batch [B, ...]")
+        if x.dim() < 2:
+            raise ValueError(f"x must be a batch [B, ...] with at least 2 dimensions, got shape {tuple(x.shape)}")
+        if not torch.is_floating_point(x):
+            raise ValueError(f"x must be a floating-point tensor, got {x.dtype}")
+        if not torch.isfinite(x).all():
+            raise ValueError("x contains NaN or infinite values")
+        if x.dtype not in (torch.float32, torch.float64):
+            raise ValueError(f"x must be float32 or float64, got {x.dtype}")
+        return x
+
+    def _votes(self, noisy: torch.Tensor) -> torch.Tensor:
+        scores = self.model(noisy)
+        if not isinstance(scores, torch.Tensor) or scores.dim() != 2 or scores.shape != (
+                noisy.shape[0], self.num_classes):
+            shape = tuple(scores.shape) if isinstance(scores, torch.Tensor) else type(scores).__name__
+            raise ValueError(f"model output must have shape [{noisy.shape[0]}, {self.num_classes}] "
+                             f"(batch, num_classes), got {shape}")
+        return scores.argmax(dim=1)
+
+    def sample_counts(self, x: torch.Tensor, n: int, batch_size: int = 1000, *, index: int = 0,
+                      role: int = ROLE_ESTIMATE, sample_offset: int = 0,
+                      labels: Any = None) -> Counts:
+        """Class counts of f over ``n`` noisy copies of each input of the batch ``x``.
+
+        Input ``x[b]`` has global index ``index + b``; copies ``sample_offset .. sample_offset + n - 1``
+        are drawn. At most ``batch_size`` noisy inputs are classified at once (several inputs
+        share a forward pass when ``n < batch_size``).
+        """
+        x = self._check_x(x)
+        n = _check_count("n", n, 0)
+        batch_size = _check_count("batch_size", batch_size)
+        _check_count("index", index, 0)
+        B = x.shape[0]
+        counts = torch.zeros((B, self.num_classes), dtype=torch.int64)
+        group = max(1, batch_size // max(n, 1))
+        chunk = max(1, min(n, batch_size // group)) if n else 0
+        with _eval_mode(self.model):
+            for g0 in range(0, B, group):
+                xg = x[g0:g0 + group].contiguous()
+                G = xg.shape[0]
+                for s0 in range(0, n, chunk):
+                    m = min(chunk, n - s0)
+                    # x was validated once above; the kernel call skips the per-chunk checks.
+                    noisy = self.noise._sample_rows(xg, m, seed=self.seed, index=index + g0,
+                                                    sample_offset=sample_offset + s0, role=role)
+                    votes = self._votes(noisy.reshape(G * m, *noisy.shape[2:])).cpu()
+                    if G == 1:
+                        counts[g0] += torch.bincount(votes, minlength=self.num_classes)
+                    else:
+                        row = torch.arange(G).repeat_interleave(m)
+                        flat = torch.bincount(row * self.num_classes + votes, minlength=G * self.num_classes)
+                        counts[g0:g0 + G] += flat.view(G, self.num_classes)
+        return Counts(counts.numpy(), np.arange(index, index + B), self.noise.describe(), self.seed,
+                      role, sample_offset, labels)
+
+    # ------------------------------------------------------------------ PREDICT
+    def predict(self, x: torch.Tensor, n: int, alpha: float, batch_size: int = 1000, *,
+                index: int = 0) -> torch.Tensor:
+        """Cohen et al.'s PREDICT: the top class, or -1 (abstain) when a two-sided binomial test
+        cannot separate the top two counts at level alpha. Wrong with probability <= alpha."""
+        alpha = _check_alpha(alpha)
+        counts = self.sample_counts(x, n, batch_size, index=index, role=ROLE_ESTIMATE)
+        top, n_top, _, n_second = counts.top_two()
+        pvalue = bounds.binomial_test(n_top, np.maximum(n_top + n_second, 1), 0.5)
+        pred = np.where((pvalue <= alpha) & (n_top > n_second), top, ABSTAIN_LABEL)
+        return torch.as_tensor(pred, dtype=torch.int64)
+
+    # ------------------------------------------------------------------ CERTIFY
+    def certify(self, x: torch.Tensor, n0: int, n: int, alpha: float, batch_size: int = 1000, *,
+                index: int = 0, norm: str | None = None, multiclass: bool = False) -> CertifyResult:
+        """Cohen et al.'s CERTIFY for each input of the batch ``x``.
+
+        ``n0`` selection draws pick the candidate class c_A; ``n`` independent estimation draws
+        give the one-sided Clopper-Pearson lower bound p_A at level alpha; the radius is the
+        noise's certificate for p_A (for Gaussian noise sigma * Phi^{-1}(p_A), l2). Abstains when
+        p_A <= 1/2.
+
+        With ``multiclass=True`` (Gaussian only) the radius is sigma/2 (Phi^{-1}(p_A) - Phi^{-1}(p_B))
+        (Cohen et al., Theorem 1 with p_B): p_A is bounded at alpha/2 and every other class's
+        probability at alpha/(2(C-1)) (Bonferroni), p_B being the largest of those upper bounds
+        and at most 1 - p_A.
+        """
+        alpha = _check_alpha(alpha)
+        n0 = _check_count("n0", n0)
+        n = _check_count("n", n)
+        if n0 > n:
+            raise ValueError(f"n0 (selection draws, {n0}) must not exceed n (estimation draws, {n})")
+        norm = norm or self.noise.norms[0]
+        if norm not in self.noise.norms:
+            raise ValueError(f"norm must be one of {self.noise.norms} for {type(self.noise).__name__}, got {norm!r}")
+        if multiclass and not isinstance(self.noise, Gaussian):
+            raise ValueError("multiclass=True needs Gaussian noise (the p_A/p_B radius is an l2 Gaussian certificate)")
+        x = self._check_x(x)
+        B = x.shape[0]
+        t0 = time.perf_counter()
+        selection = self.sample_counts(x, n0, batch_size, index=index, role=ROLE_SELECT)
+        estimate = self.sample_counts(x, n, batch_size, index=index, role=ROLE_ESTIMATE)
+        elapsed = (time.perf_counter() - t0) / B
+        c_a = selection.top_two()[0]
+        rows = np.arange(B)
+        n_a = estimate.counts[rows, c_a]
+        if multiclass:
+            p_a = bounds.clopper_pearson_lower(n_a, n, alpha / 2)
+            others = estimate.counts.copy()
+            others[rows, c_a] = -1
+            n_b = others.max(axis=1)
+            p_b = bounds.clopper_pearson_upper(n_b, n, alpha / (2 * (self.num_classes - 1)))
+            p_b = np.minimum(p_b, np.nextafter(1.0 - p_a, 2.0))
+            sigma = self.noise.sigma
+            gap = core.bounds.norm_ppf_down(p_a) - core.bounds.norm_ppf_up(p_b)
+            radius = np.nextafter(0.5 * sigma * gap, -np.inf)
+            certified = p_a > p_b
+            method = "cohen-pa-pb"
+        else:
+            p_a = bounds.clopper_pearson_lower(n_a, n, alpha)
+            p_b = np.nextafter(1.0 - p_a, 2.0)
+            radius = self.noise.certify(p_a, norm)
+            certified = p_a > 0.5
+            method = "cohen"
+        abstained = ~certified
+        return CertifyResult(
+            index=np.arange(index, index + B), prediction=np.where(abstained, ABSTAIN_LABEL, c_a),
+            abstained=abstained, p_a_lower=p_a, p_b_upper=p_b,
+            radius=np.where(abstained, np.nan, radius), time=np.full(B, elapsed), norm=norm,
+            method=method, n0=n0, n=n, alpha=alpha, seed=self.seed, noise=self.noise.describe())

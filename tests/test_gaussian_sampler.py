@@ -1,0 +1,138 @@
+"""The counter-based RNG and the fused Gaussian kernel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.stats as st
+import torch
+
+import smoothcert as sc
+from smoothcert import _core
+
+M32 = 0xFFFFFFFF
+
+
+def philox_twin(counter: tuple[int, int, int, int], key: tuple[int, int]) -> tuple[int, ...]:
+    """Plain-Python Philox4x32-10 (Salmon et al. 2011) as an independent twin."""
+    c0, c1, c2, c3 = counter
+    k0, k1 = key
+    for _ in range(10):
+        p0 = 0xD2511F53 * c0
+        p1 = 0xCD9E8D57 * c2
+        c0, c1, c2, c3 = ((p1 >> 32) ^ c1 ^ k0) & M32, p1 & M32, ((p0 >> 32) ^ c3 ^ k1) & M32, p0 & M32
+        k0, k1 = (k0 + 0x9E3779B9) & M32, (k1 + 0xBB67AE85) & M32
+    return c0, c1, c2, c3
+
+
+@pytest.mark.parametrize("counter, key, expected", [
+    # Known-answer vectors published with Random123 (kat_vectors, philox4x32_10).
+    ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
+    ((M32, M32, M32, M32), (M32, M32), (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
+    ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
+     (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
+])
+def test_philox_known_answers(counter, key, expected):
+    assert tuple(_core.noise.philox4x32_10(counter, key)) == expected
+    assert philox_twin(counter, key) == expected
+
+
+def test_philox_matches_twin_on_random_counters():
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        counter = tuple(int(v) for v in rng.integers(0, 2**32, 4))
+        key = tuple(int(v) for v in rng.integers(0, 2**32, 2))
+        assert tuple(_core.noise.philox4x32_10(counter, key)) == philox_twin(counter, key)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_gaussian_distribution(dtype):
+    n = 400_000
+    sigma = 0.7
+    z = sc.Gaussian(sigma).sample(torch.zeros(4000, dtype=dtype), n // 4000, seed=11).reshape(-1).double().numpy()
+    assert z.dtype == np.float64
+    # KS: under the null the p-value is uniform, so a fixed seed fails with probability 1e-4.
+    assert st.kstest(z / sigma, "norm").pvalue > 1e-4
+    # Moments: mean ~ N(0, sigma^2/n), sample variance sd ~ sigma^2 sqrt(2/n); 5 sd bands.
+    assert abs(z.mean()) < 5 * sigma / np.sqrt(n)
+    assert abs(z.var() - sigma**2) < 5 * sigma**2 * np.sqrt(2 / n)
+    # Fourth moment of a normal is 3 sigma^4; its estimator has sd sigma^4 sqrt(96/n).
+    assert abs(np.mean(z**4) - 3 * sigma**4) < 5 * sigma**4 * np.sqrt(96 / n)
+    # Independence of neighbouring elements (lanes of one Philox block and across blocks).
+    pairs = z.reshape(-1, 4000)
+    for lag in (1, 2, 3, 4, 5):
+        r = np.corrcoef(pairs[:, :-lag].ravel(), pairs[:, lag:].ravel())[0, 1]
+        assert abs(r) < 5 / np.sqrt(pairs[:, lag:].size)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_sample_is_x_plus_noise_with_dtype_and_shape(dtype):
+    x = torch.rand(3, 5, 7, dtype=dtype)
+    out = sc.Gaussian(0.5).sample(x, 9, seed=2, index=4)
+    assert out.shape == (9, 3, 5, 7) and out.dtype == dtype
+    noise = sc.Gaussian(0.5).sample(torch.zeros_like(x), 9, seed=2, index=4)
+    assert torch.equal(out, x + noise)
+
+
+def test_noise_is_a_function_of_identity_not_of_batching():
+    g = sc.Gaussian(0.3)
+    x = torch.zeros(6, 50)
+    whole = g.sample_batch(x, 40, seed=5, index=100)
+    # One input at a time, with its own global index.
+    for b in range(6):
+        assert torch.equal(whole[b], g.sample(x[b], 40, seed=5, index=100 + b))
+    # Samples in pieces with offsets.
+    pieces = torch.cat([g.sample_batch(x, 13, seed=5, index=100, sample_offset=s)[:, :13] for s in (0, 13, 26)]
+                       + [g.sample_batch(x, 1, seed=5, index=100, sample_offset=39)], dim=1)
+    assert torch.equal(pieces, whole)
+    # Element e's noise does not depend on the row length (vector body vs scalar tail).
+    longer = g.sample_batch(torch.zeros(6, 203), 40, seed=5, index=100)
+    assert torch.equal(longer[..., :50], whole)
+
+
+def test_thread_count_does_not_change_noise():
+    x = torch.zeros(2, 3 * 32 * 32)
+    g = sc.Gaussian(1.0)
+    before = sc.build_info()["max_threads"]
+    try:
+        sc.set_num_threads(1)
+        one = g.sample_batch(x, 64, seed=9)
+        sc.set_num_threads(2)
+        two = g.sample_batch(x, 64, seed=9)
+    finally:
+        sc.set_num_threads(before)
+    assert torch.equal(one, two)
+
+
+def test_seeds_and_roles_give_independent_streams():
+    g = sc.Gaussian(1.0)
+    x = torch.zeros(1000)
+    a = g.sample(x, 50, seed=1).numpy().ravel()
+    b = g.sample(x, 50, seed=2).numpy().ravel()
+    c = g.sample(x, 50, seed=1, role=1).numpy().ravel()
+    for u, v in ((a, b), (a, c), (b, c)):
+        assert abs(np.corrcoef(u, v)[0, 1]) < 5 / np.sqrt(u.size)
+
+
+@pytest.mark.parametrize("sigma", [0.0, -1.0, float("nan"), float("inf")])
+def test_bad_sigma(sigma):
+    with pytest.raises(ValueError, match="sigma"):
+        sc.Gaussian(sigma)
+
+
+def test_bad_inputs():
+    g = sc.Gaussian(0.5)
+    with pytest.raises(ValueError, match="NaN"):
+        g.sample(torch.tensor([0.0, float("nan")]), 3)
+    with pytest.raises(ValueError, match="float32 or float64"):
+        g.sample(torch.zeros(3, dtype=torch.int64), 3)
+    with pytest.raises(ValueError, match="num"):
+        g.sample(torch.zeros(3), -1)
+    with pytest.raises(ValueError, match="p_lower"):
+        g.certify([1.5])
+
+
+def test_build_info_reports_the_build():
+    info = sc.build_info()
+    assert set(info) >= {"compiler", "simd", "openmp", "max_threads", "cuda", "version"}
+    assert isinstance(info["cuda"], bool) and info["max_threads"] >= 1

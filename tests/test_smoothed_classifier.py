@@ -1,0 +1,191 @@
+"""SmoothedClassifier end to end: an exact linear case, the digits model, and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.stats as st
+import torch
+
+import smoothcert as sc
+from smoothcert import bounds
+from smoothcert.data import DEFAULT_SIGMA, default_model, load_digits_split
+
+
+class Linear(torch.nn.Module):
+    """f(x) = 1 if w.x + b > 0 else 0, as two logits."""
+
+    def __init__(self, w: torch.Tensor, b: float) -> None:
+        super().__init__()
+        self.w, self.b = w, b
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        s = x.reshape(x.shape[0], -1) @ self.w + self.b
+        return torch.stack([torch.zeros_like(s), s], dim=1)
+
+
+@pytest.fixture(scope="module")
+def linear_case():
+    gen = torch.Generator().manual_seed(0)
+    d = 20
+    w = torch.randn(d, generator=gen, dtype=torch.float64)
+    b = 0.3
+    x = torch.randn(40, d, generator=gen, dtype=torch.float64) * 0.15
+    margin = (x @ w + b).abs() / w.norm()
+    return Linear(w, b), x, margin.numpy(), (x @ w + b > 0).long().numpy()
+
+
+def test_linear_certificates_are_sound_and_tight(linear_case):
+    model, x, true_radius, true_class = linear_case
+    sigma, n, alpha = 0.5, 20_000, 1e-6
+    g = sc.SmoothedClassifier(model, sc.Gaussian(sigma), num_classes=2, seed=3)
+    res = g.certify(x, n0=100, n=n, alpha=alpha, batch_size=4096)
+    ok = ~res.abstained
+    assert ok.sum() >= 30
+    assert np.all(res.prediction[ok] == true_class[ok])
+    # Soundness: each certificate holds with probability >= 1 - alpha; 40 inputs at alpha = 1e-6.
+    assert np.all(res.radius[ok] <= true_radius[ok])
+    # Tightness: the count is Binomial(n, p_A); within 5 sd of n p_A the CP radius lies in a band.
+    p_true = st.norm.cdf(true_radius / sigma)
+    sd = np.sqrt(n * p_true * (1 - p_true))
+    k_lo = np.clip(np.floor(n * p_true - 5 * sd), 0, n)
+    k_hi = np.clip(np.ceil(n * p_true + 5 * sd), 0, n)
+    r_lo = sigma * st.norm.ppf(bounds.clopper_pearson_lower(k_lo, n, alpha))
+    r_hi = sigma * st.norm.ppf(bounds.clopper_pearson_lower(k_hi, n, alpha))
+    assert np.all((res.radius[ok] >= r_lo[ok] - 1e-12) & (res.radius[ok] <= r_hi[ok] + 1e-12))
+    # Abstentions only where p_A is close to 1/2: the estimate abstains only below
+    # 1/2 + ~10 sd of p-hat (about 0.535), and n0 = 100 selection draws pick the wrong class with
+    # probability P[Bin(100, p) <= 50] < 0.002 once p >= 0.65.
+    assert np.all(p_true[~ok] < 0.65)
+    assert np.all(np.isnan(res.radius[~ok])) and np.all(res.prediction[~ok] == -1)
+
+
+def test_multiclass_radius_is_sound_and_at_most_binary(linear_case):
+    model, x, true_radius, _ = linear_case
+    g = sc.SmoothedClassifier(model, sc.Gaussian(0.5), num_classes=2, seed=4)
+    binary = g.certify(x, 100, 20_000, 1e-6, 4096)
+    multi = g.certify(x, 100, 20_000, 1e-6, 4096, multiclass=True)
+    ok = ~multi.abstained
+    assert np.all(multi.radius[ok] <= true_radius[ok])
+    assert np.all(multi.p_b_upper[ok] < multi.p_a_lower[ok])
+    # Two classes: p_B = 1 - p_A, so the p_A/p_B radius equals the binary one up to the
+    # halved alpha of the Bonferroni split (it can only be smaller).
+    both = ok & ~binary.abstained
+    assert np.all(multi.radius[both] <= binary.radius[both] + 1e-12)
+    assert multi.method == "cohen-pa-pb" and binary.method == "cohen"
+
+
+def test_predict_abstains_on_the_boundary_and_is_right_elsewhere(linear_case):
+    model, x, _, true_class = linear_case
+    g = sc.SmoothedClassifier(model, sc.Gaussian(0.5), num_classes=2, seed=5)
+    w = model.w
+    on_boundary = torch.randn(30, w.numel(), dtype=torch.float64)
+    on_boundary -= ((on_boundary @ w + model.b) / (w @ w))[:, None] * w[None, :]
+    pred = g.predict(on_boundary, n=2000, alpha=0.01)
+    # Under H0 (p = 1/2) a prediction is made with probability <= alpha: allow 3 of 30
+    # (P[Bin(30, 0.01) >= 3] < 0.004).
+    assert (pred != -1).sum() <= 2
+    far = x[np.abs(x.numpy() @ w.numpy() + model.b) / w.norm().item() > 0.3]
+    pred_far = g.predict(far, n=2000, alpha=0.01)
+    expect = (far @ w + model.b > 0).long()
+    assert torch.equal(pred_far, expect)
+
+
+def test_counts_do_not_depend_on_batch_size_and_grouping():
+    model = default_model()
+    x, _ = load_digits_split("test")
+    g = sc.SmoothedClassifier(model, sc.Gaussian(DEFAULT_SIGMA), 10, seed=1)
+    a = g.sample_counts(x[:5], 300, batch_size=7, index=20)
+    b = g.sample_counts(x[:5], 300, batch_size=5000, index=20)
+    c = [g.sample_counts(x[i:i + 1], 300, batch_size=64, index=20 + i) for i in range(5)]
+    assert np.array_equal(a.counts, b.counts)
+    assert np.array_equal(a.counts, np.concatenate([ci.counts for ci in c]))
+    assert np.all(a.n == 300) and list(a.indices) == list(range(20, 25))
+
+
+def test_digits_model_certifies_most_test_inputs():
+    model = default_model()
+    x, y = load_digits_split("test")
+    g = sc.SmoothedClassifier(model, sc.Gaussian(DEFAULT_SIGMA), 10, seed=0)
+    res = g.certify(x[:60], n0=100, n=2000, alpha=0.001, batch_size=2000)
+    correct = (res.prediction == y[:60].numpy())
+    assert correct.mean() > 0.85
+    assert np.nanmax(res.radius) <= DEFAULT_SIGMA * st.norm.ppf(0.001 ** (1 / 2000)) + 1e-12
+    cert = res[0]
+    assert cert.n == 2000 and cert.n0 == 100 and cert.alpha == 0.001 and cert.seed == 0
+    assert cert.noise == {"noise": "gaussian", "sigma": DEFAULT_SIGMA, "dim": None}
+
+
+def test_model_in_training_mode_is_restored():
+    model = default_model().train()
+    g = sc.SmoothedClassifier(model, sc.Gaussian(0.25), 10)
+    g.sample_counts(torch.zeros(1, 1, 8, 8), 10)
+    assert model.training
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(alpha=0.0), "alpha"), (dict(alpha=1.0), "alpha"), (dict(n0=0), "n0"), (dict(n=0), "n"),
+    (dict(n0=500, n=100), "n0"), (dict(batch_size=0), "batch_size"), (dict(n=2.5), "n"),
+])
+def test_bad_certify_arguments(kwargs, match):
+    g = sc.SmoothedClassifier(default_model(), sc.Gaussian(0.25), 10)
+    args = dict(n0=10, n=100, alpha=0.01, batch_size=100) | kwargs
+    with pytest.raises(ValueError, match=match):
+        g.certify(torch.zeros(1, 1, 8, 8), **args)
+
+
+def test_bad_inputs_and_models():
+    g = sc.SmoothedClassifier(default_model(), sc.Gaussian(0.25), 10)
+    with pytest.raises(ValueError, match="NaN"):
+        g.certify(torch.full((1, 1, 8, 8), float("nan")), 10, 100, 0.01)
+    with pytest.raises(ValueError, match="batch"):
+        g.certify(torch.zeros(64), 10, 100, 0.01)
+    wrong = sc.SmoothedClassifier(lambda t: torch.zeros(t.shape[0], 3), sc.Gaussian(0.25), 10)
+    with pytest.raises(ValueError, match="model output"):
+        wrong.certify(torch.zeros(1, 1, 8, 8), 10, 100, 0.01)
+    with pytest.raises(ValueError, match="noise"):
+        sc.SmoothedClassifier(default_model(), "gaussian", 10)
+    with pytest.raises(ValueError, match="num_classes"):
+        sc.SmoothedClassifier(default_model(), sc.Gaussian(0.25), 1)
+    with pytest.raises(ValueError, match="multiclass"):
+        sc.SmoothedClassifier(default_model(), _NotGaussian(), 10).certify(torch.zeros(1, 1, 8, 8), 10, 100, 0.01,
+                                                                           multiclass=True)
+
+
+class _NotGaussian(sc.Noise):
+    """A real (if trivial) noise: uniform on [-1, 1]^d via torch, certifying l1 like Uniform."""
+
+    norms = ("l1",)
+
+    def _sample_rows(self, x, num, *, seed, index, sample_offset, role):
+        gen = torch.Generator().manual_seed(seed)
+        return x[:, None] + 2 * torch.rand((x.shape[0], num, *x.shape[1:]), generator=gen, dtype=x.dtype) - 1
+
+    def _certify(self, p_lower, norm):
+        return 2 * (p_lower - 0.5)
+
+
+def test_training_is_deterministic_and_learns():
+    from smoothcert.data import train_digits_model
+
+    a = train_digits_model(0.25, epochs=3, seed=1)
+    b = train_digits_model(0.25, epochs=3, seed=1)
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        assert torch.equal(pa, pb)
+    x, y = load_digits_split("test")
+    with torch.no_grad():
+        acc = (a(x).argmax(1) == y).float().mean().item()
+    assert acc > 0.5  # ten classes: chance is 0.1
+    with pytest.raises(ValueError, match="epochs"):
+        train_digits_model(0.25, epochs=0)
+
+
+def test_shipped_models_for_each_sigma():
+    from smoothcert.data import load_model, shipped_sigmas
+
+    assert {0.25, 0.5, 1.0} <= set(shipped_sigmas())
+    x, y = load_digits_split("test")
+    for sigma in shipped_sigmas():
+        model = load_model(None, sigma=sigma)
+        with torch.no_grad():
+            assert (model(x).argmax(1) == y).float().mean() > 0.9
