@@ -10,5 +10,6 @@ void register_dsrs(pybind11::module_& m);
 void register_shapes(pybind11::module_& m);
 void register_shapes_sampling(pybind11::module_& m);
 void register_shapes_certify(pybind11::module_& m);
+void register_shapes_levelset(pybind11::module_& m);
 void register_hierarchical(pybind11::module_& m);
 }  // namespace smoothcert::bindings

@@ -1,4 +1,5 @@
 """Certificates: pure functions of counts or probability bounds."""
 
+from smoothcert.certify import shapes  # noqa: F401  (all-shapes radii registry)
 from smoothcert.certify.dssn import dssn
 from smoothcert.certify.hierarchical import hierarchical_ablation, hierarchical_gaussian, hierarchical_sparse

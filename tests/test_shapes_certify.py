@@ -1,0 +1,220 @@
+"""All-shapes certificates (Yang et al., ICML 2020) against mpmath twins and the original's tables."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+from smoothcert._native import core
+from smoothcert.certify import shapes
+
+DATA = Path(__file__).parent / "data" / "shapes_reference.npz"
+RS4A = "rs4a"
+
+
+def _cases():
+    with np.load(DATA) as f:
+        keys = sorted({k.rsplit("|", 1)[0] for k in f.files})
+        return [(k, np.array(f[k + "|p"]), np.array(f[k + "|radius"])) for k in keys]
+
+
+def _parse(key: str):
+    family, norm, dim, params = key.split("|")
+    kw = {}
+    for item in filter(None, params.split(",")):
+        name, value = item.split("=")
+        kw[name] = float(value)
+    return family, norm, (int(dim) or None), kw
+
+
+@pytest.mark.parametrize("key,p,exact", _cases(), ids=lambda v: v if isinstance(v, str) else "")
+def test_soundness_sweep_against_mpmath(key, p, exact):
+    family, norm, dim, kw = _parse(key)
+    ours = shapes.radius(family, norm, p, dim=dim, **kw)
+    assert np.isfinite(ours).all()
+    # Never above the exact radius; 1e-6 relative is the acceptance bound (measured worst case
+    # ~1e-10 for the quadrature families, a few ulps for the closed forms).
+    assert (ours <= exact).all(), p[ours > exact]
+    rel = (exact - ours) / exact
+    assert rel.max() <= 1e-6, (p[np.argmax(rel)], rel.max())
+
+
+@pytest.mark.parametrize("family,norm,kw,dim", [
+    ("gaussian", "l2", {}, None), ("laplace", "l1", {}, None), ("laplace", "linf", {}, 64),
+    ("uniform", "linf", {}, 100), ("exp1", "l1", {"k": 2}, 64), ("pow-inf", "linf", {"a": 80}, 64),
+    ("exp-inf", "l1", {"k": 1, "j": 0}, 64), ("pow-inf", "l1", {"a": 80}, 64), ("expp", "l1", {"p": 2}, None),
+    ("uniform-ball", "l2", {}, 64), ("pareto", "l1", {"a": 3}, None),
+])
+def test_abstain_monotone_and_ends(family, norm, kw, dim):
+    p = np.concatenate([[0.0, 0.3, 0.5], np.linspace(0.5 + 1e-12, 1 - 1e-12, 2001), [1 - 1e-15]])
+    r = shapes.radius(family, norm, p, dim=dim, **kw)
+    assert np.isnan(r[:3]).all()  # p <= 1/2: abstain, not 0
+    assert (r[3:] >= 0).all() and (np.diff(r[3:]) >= 0).all()
+
+
+def test_radius_at_one():
+    assert shapes.radius("laplace", "l1", [1.0])[0] == math.inf
+    assert 1.0 - 1e-15 <= shapes.radius("uniform", "l1", [1.0])[0] <= 1.0
+    assert shapes.radius("uniform-ball", "l2", [1.0], dim=10)[0] <= 2.0
+
+
+def test_exp1_k1_and_expinf_k1_equal_laplace_closed_form():
+    p = np.linspace(0.51, 1 - 1e-9, 500)
+    lap = shapes.radius("laplace", "l1", p)
+    numeric = core.shapes.exp_gamma_linf(p, 3072, 1.0)
+    assert (numeric <= lap * (1 + 1e-15)).all()
+    np.testing.assert_allclose(numeric, lap, rtol=1e-9)
+
+
+def test_expp_p1_is_laplace_and_p2_is_half_variance_gaussian():
+    p = np.linspace(0.51, 1 - 1e-9, 300)
+    # expp carries a 1e-11 relative margin for its inverse incomplete gamma.
+    np.testing.assert_allclose(shapes.radius("expp", "l1", p, p=1), shapes.radius("laplace", "l1", p), rtol=1e-10)
+    np.testing.assert_allclose(shapes.radius("expp", "l1", p, p=2),
+                               shapes.radius("gaussian", "l2", p) / math.sqrt(2), rtol=1e-10)
+
+
+def test_expinf_l1_tail_above_knee_improves_on_linear_and_is_continuous():
+    d = 64
+    knee = 1 - 1 / (2 * d)
+    p = np.array([knee, knee + 1e-12, 0.999, 1 - 1e-6])
+    r = shapes.radius("exp-inf", "l1", p, dim=d, k=1, j=0)
+    linear = 2 * d * (p - 0.5)  # k = 1: gamma factor d/(d-1) * Gamma(d)/Gamma(d-1) = d
+    assert abs(r[1] - r[0]) < 1e-6
+    assert (r[2:] > linear[2:]).all()
+    # k = 1, j = 0 above the knee: Phi(p) = p, so R = (d - 1) + log(1 / (2 d (1 - rho))).
+    exact = (d - 1) + np.log(1 / (2 * d * (1 - p[2:])))
+    assert (r[2:] <= exact).all()
+    np.testing.assert_allclose(r[2:], exact, rtol=1e-9)
+
+
+def test_uniform_l2_jensen_minimum_over_directions():
+    """Overlap prod(1 - |delta_i|/2) on the l2 sphere of the certified radius stays >= 3/2 - p."""
+    rng = np.random.default_rng(0)
+    d = 50
+    for p in (0.55, 0.8, 0.999):
+        r2 = shapes.radius("uniform", "l2", [p], dim=d)[0]
+        for support in (1, 2, 5, 25, 50):
+            v = np.zeros((200, d))
+            v[:, :support] = np.abs(rng.standard_normal((200, support)))
+            v *= r2 / np.linalg.norm(v, axis=1, keepdims=True)
+            overlap = np.prod(1 - v / 2, axis=1)
+            assert (overlap >= 1.5 - p - 1e-12).all()
+        # and the equal-split direction is exactly critical
+        eq = np.full(d, r2 / math.sqrt(d))
+        assert np.prod(1 - eq / 2) == pytest.approx(1.5 - p, rel=1e-9)
+
+
+def test_laplace_linf_original_approximation_exceeds_proven_bound_in_low_dim():
+    """lambda Phi^{-1}(p)/sqrt(d), the original's default, is above the exact radius for small d."""
+    with np.load(DATA) as f:
+        p = np.array(f["laplace|linf|7||p"])
+        exact = np.array(f["laplace|linf|7||radius"])
+    from scipy.stats import norm
+    approx = norm.ppf(p) / math.sqrt(7)
+    assert (approx > exact).any()
+    ours = shapes.radius("laplace", "linf", p, dim=7)
+    assert (ours <= exact).all()
+
+
+# ---------------------------------------------------------------------------- golden tables
+def _golden(reference_dir, stem):
+    base = reference_dir / RS4A / stem
+    return np.load(str(base) + "_rho.npy"), np.load(str(base) + "_radii.npy")
+
+
+@pytest.mark.parametrize("stem,family,norm,kw,step", [
+    ("exp1_l1_d3072_k1_inc0.001_gridradius_upper3", "exp1", "l1", {"k": 1}, 0.001 * math.sqrt(2)),
+    ("exp1_l1_d3072_k2_inc0.001_gridradius_upper3", "exp1", "l1", {"k": 2}, None),
+    ("exp1_l1_d3072_k4_inc0.001_gridradius_upper3", "exp1", "l1", {"k": 4}, None),
+    ("laplace_linf_d3072_inc0.001_gridradius_upper3", "laplace", "linf", {}, None),
+    ("exp2_l2_d3072_k1_j0_inc0.01_gridradius_upper3", "exp2", "l2", {"k": 1, "j": 0}, None),
+    ("exp2_l2_d3072_k2_j0_inc0.01_gridradius_upper3", "exp2", "l2", {"k": 2, "j": 0}, None),
+])
+def test_reproduces_rs4a_golden_tables(reference_dir, stem, family, norm, kw, step):
+    rho, golden = _golden(reference_dir, stem)
+    m = rho > 0.5
+    ours = shapes.radius(family, norm, rho[m], dim=3072, **kw)
+    # The table's own resolution: the radius increment between its neighbouring entries.
+    resolution = np.max(np.diff(golden))
+    assert np.max(np.abs(ours - golden[m])) <= resolution
+    assert np.max(np.abs(ours - golden[m]) / golden[m]) < 2e-4
+
+
+def test_rs4a_exp2_k1_table_agrees_with_exact_level_set(reference_dir):
+    """The original's Exp2 k = 1 table is a level-set table: our forward map reproduces its rho."""
+    rho, golden = _golden(reference_dir, "exp2_l2_d3072_k1_j0_inc0.01_gridradius_upper3")
+    idx = np.arange(1, len(rho), 25)
+    ours_rho = core.shapes.levelset_rho(golden[idx], is_pow=False, dim=3072, k=1.0)
+    np.testing.assert_allclose(ours_rho, rho[idx], atol=1e-9)
+
+
+def test_original_extrapolation_above_grid_is_loose(reference_dir):
+    rho, golden = _golden(reference_dir, "exp1_l1_d3072_k2_inc0.001_gridradius_upper3")
+    p = 0.9999
+    slope = (golden[-1] - golden[-2]) / (rho[-1] - rho[-2])
+    extrapolated = golden[-1] + slope * (p - rho[-1])
+    ours = shapes.radius("exp1", "l1", [p], dim=3072, k=2)[0]
+    assert ours > 1.3 * extrapolated
+
+
+# ---------------------------------------------------------------------------- level-set method
+def test_level_set_forward_map_matches_gaussian_exactly():
+    """Exp2 k = 2 is N(0, I/2): the level-set rho(e) must give back Phi^{-1}(rho)/sqrt(2) = e."""
+    e = np.exp(np.linspace(math.log(1e-4), math.log(3.0), 12))
+    rho = core.shapes.levelset_rho(e, is_pow=False, dim=3072, k=2.0)
+    back = shapes.radius("gaussian", "l2", rho) / math.sqrt(2)
+    # rho(e) is rounded up, so the exact radius at rho(e) is >= e (up to the closed form's ulps).
+    assert (back >= e * (1 - 1e-12)).all()
+    np.testing.assert_allclose(back, e, rtol=1e-6)
+
+
+def test_level_set_dominates_differential_closed_form_for_k1():
+    """For Exp2 k = 1 the closed form is the differential-method bound: level set >= it, close."""
+    e = np.exp(np.linspace(math.log(1e-4), math.log(3.0), 12))
+    rho = core.shapes.levelset_rho(e, is_pow=False, dim=3072, k=1.0)
+    back = shapes.radius("exp2", "l2", rho, dim=3072, k=1, j=0)
+    assert (back <= e).all()
+    np.testing.assert_allclose(back, e, rtol=1e-6)
+
+
+def test_level_set_root_finder_is_certified():
+    p = np.array([0.5 + 1e-6, 0.6, 0.9, 0.999, 1 - 1e-8])
+    r = core.shapes.levelset_radius(p, is_pow=False, dim=3072, k=2.0, rel_tol=1e-9)
+    exact = shapes.radius("gaussian", "l2", p) / math.sqrt(2)
+    assert (r <= exact * (1 + 1e-12)).all()
+    np.testing.assert_allclose(r, exact, rtol=1e-6)
+
+
+@pytest.mark.parametrize("kw", [{"is_pow": False, "k": 1.0, "j": 1.0}, {"is_pow": False, "k": 2.0, "j": 8.0},
+                                {"is_pow": True, "k": 2.0, "a": 1546.0}])
+def test_level_set_monotone_for_j_and_pow(kw):
+    e = np.exp(np.linspace(math.log(1e-3), math.log(2.0), 10))
+    rho = core.shapes.levelset_rho(e, dim=3072, **kw)
+    assert (np.diff(rho) > 0).all() and (rho > 0.5).all() and (rho <= 1).all()
+
+
+# ---------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("call,match", [
+    (lambda: shapes.radius("nope", "l2", [0.7]), "family"),
+    (lambda: shapes.radius("laplace", "l3", [0.7]), "norm"),
+    (lambda: shapes.radius("laplace", "l1", [1.2]), "p_lower"),
+    (lambda: shapes.radius("laplace", "l1", [np.nan]), "p_lower"),
+    (lambda: shapes.radius("laplace", "linf", [0.7]), "dim"),
+    (lambda: shapes.radius("laplace", "linf", [0.7], dim=0), "dim"),
+    (lambda: shapes.radius("exp1", "l1", [0.7], dim=10, k=0.5), "k"),
+    (lambda: shapes.radius("exp-inf", "linf", [0.7], dim=10, k=2, j=1), "j"),
+    (lambda: shapes.radius("pow-inf", "linf", [0.7], dim=10, a=5), "a"),
+    (lambda: shapes.radius("pow-inf", "linf", [0.7], dim=10), "a"),
+    (lambda: shapes.radius("pareto", "l1", [0.7], a=-1), "a"),
+    (lambda: shapes.radius("laplace", "l1", [0.7], k=2), "shape parameter"),
+    (lambda: shapes.radius("expp", "l1", [0.7], p=0.5), "p"),
+    (lambda: core.shapes.levelset_rho(np.array([-1.0]), is_pow=False, dim=10, k=1.0), "radius"),
+])
+def test_bad_input_raises_value_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
