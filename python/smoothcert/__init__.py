@@ -9,6 +9,7 @@ from smoothcert._native import core as _core
 from smoothcert import bounds, certify
 from smoothcert.counts import Counts
 from smoothcert.noises import ABSTAIN, Gaussian, Noise
+from smoothcert.noises import GeneralizedGaussian, ThresholdedGeneralizedGaussian
 from smoothcert.results import ResultsWriter, certified_accuracy, average_certified_radius, read_results, report
 from smoothcert.smooth import ABSTAIN_LABEL, Certificate, CertifyResult, SmoothedClassifier
 
@@ -29,4 +30,5 @@ __all__ = [
     "ABSTAIN", "ABSTAIN_LABEL", "Certificate", "CertifyResult", "Counts", "Gaussian", "Noise", "ResultsWriter",
     "SmoothedClassifier", "average_certified_radius", "bounds", "build_info", "certified_accuracy", "certify",
     "read_results", "report", "set_num_threads", "__version__",
+    "GeneralizedGaussian", "ThresholdedGeneralizedGaussian",
 ]
