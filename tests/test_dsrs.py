@@ -70,6 +70,8 @@ def test_x_plus_refined_fallback_is_neyman_pearson_on_q():
     P = sc.GeneralizedGaussian(**P_CIFAR)
     r = dsrs(P, "x+", [0.99984], [1.0], [0.99992], [1.0])
     assert r[0] == P.certify([0.99992])[0]
+    r = dsrs(P, "x+", [0.99984], [1.0], [0.9998], [1.0])
+    assert r[0] == P.certify([0.99984])[0]
 
 
 def test_q_bounds_inside_np_prediction_give_np_radius():
@@ -95,7 +97,7 @@ def test_integrals_match_mpmath():
     worst = 0.0
     for c in _reference():
         ours = core.integrals(int(c["d"]), c["k"], c["sigma"], KINDS[int(c["kind"])], c["q_param"], c["radius"],
-                              c["log_lambda1"], int(c["sign"]), c["s"])
+                              c["log_lambda1"], int(c["sign"]), c["s"], bool(c["upper_p"]))
         for got, ref in zip(ours, (c["P"], c["Q"], c["P_delta"])):
             worst = max(worst, abs(got - ref))
     assert worst <= 1e-11, worst
@@ -106,22 +108,30 @@ def test_radii_sound_against_mpmath_dual():
     # worst case (weak duality, any multipliers); it must exceed 1/2 at the stored radius, and the
     # current code must return a radius no larger than that one (and not much smaller).
     for c in _reference():
-        l1 = np.exp(c["log_lambda1"])
+        l1 = (-1 if c["upper_p"] else 1) * np.exp(c["log_lambda1"])
         l2 = c["sign"] * np.exp(c["log_lambda1"] + c["s"])
         q_star = c["q_low"] if l2 >= 0 else c["q_high"]
-        D = c["P_delta"] + l1 * (c["p_low"] - c["P"]) + (l2 * (q_star - c["Q"]) if c["sign"] else 0.0)
+        p_star = c["p_high"] if c["upper_p"] else c["p_low"]
+        D = c["P_delta"] + l1 * (p_star - c["P"]) + (l2 * (q_star - c["Q"]) if c["sign"] else 0.0)
         assert D > 0.5, c
         d, k, sigma, kind = int(c["d"]), c["k"], c["sigma"], KINDS[int(c["kind"])]
         pl = np.array([c["p_low"]])
         if kind == "none":
             r = core.np_radius(d, k, sigma, pl)[0]
         else:
-            r = core.dsrs_radius(d, k, sigma, kind, [c["q_param"]], pl, pl, [c["q_low"]], [c["q_high"]],
+            r = core.dsrs_radius(d, k, sigma, kind, [c["q_param"]], pl, [c["p_high"]], [c["q_low"]], [c["q_high"]],
                                  r_start=core.np_radius(d, k, sigma, pl))[0]
-        assert c["radius"] - 1e-6 <= r <= c["radius"], (c, r)
+        # Bitwise-equal up to the last-ulp effects of rebuilding (the stored value was verified).
+        assert c["radius"] - 1e-6 <= r <= c["radius"] * (1 + 1e-13), (c, r)
 
 
-STRIDE = 40  # every STRIDE-th stored input per file in CI; the slow test takes all of them
+STRIDE = 1000  # the first stored input of each file in CI; the slow test takes all of them
+
+# Stored radii our exact dual cannot reach. cohen-cifar σ = 0.5, σ_Q = 0.45, input 8000 (p in
+# [.98011, .98424], q in [.99015, .99300]) is stored as 1.1; at r = 1.09 the best multipliers of both
+# dual families (λ1 >= 0 with p_L, λ1 <= 0 with p_H) give P_δ-bounds 0.476 and 0.480 < 1/2, and even
+# the unsound variant λ1 <= 0 with p_L gives 0.484, so the stored value looks unsound; ours is 1.060.
+KNOWN_ABOVE_DUAL = {("cohen-cifar-1530-0.50.pth", "0.45", 8000)}
 
 
 def _q_of(model, qtext):
@@ -145,8 +155,12 @@ def _dsrs_golden(reference_dir, stride):
         ours = dsrs(P, _q_of(model, qtext), a[:, 0], a[:, 1], b[:, 0], b[:, 1])
         certified = a[:, 0] > 0.5
         assert np.all(np.isnan(ours[~certified]))
-        low = ours[certified] < theirs[certified] - 1e-6
-        assert not low.any(), (model.name, qtext, np.array(idx)[certified][low])
+        low = ours < theirs - 1e-6
+        known = np.array([(model.name, qtext, i) in KNOWN_ABOVE_DUAL for i in idx])
+        r_np = P.certify(a[:, 0])
+        assert np.all(ours[certified] >= r_np[certified])
+        bad = certified & low & ~known
+        assert not bad.any(), (model.name, qtext, np.array(idx)[bad])
         checked += int(certified.sum())
     assert checked > 0
 

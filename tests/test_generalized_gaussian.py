@@ -61,9 +61,11 @@ def test_k0_is_gaussian_closed_form(dim):
     sigma = 0.37
     ours = sc.GeneralizedGaussian(sigma=sigma, k=0, dim=dim).certify(p)
     exact = sigma * special.ndtri(p)
-    # Sound: below the exact radius up to the dual margin's effect (1e-10 on a probability).
-    assert np.all(ours <= exact + 1e-12)
-    assert np.all(ours >= exact - 1e-7)
+    assert np.all(ours <= exact)
+    # Tightness: the soundness margin 1e-10 (1 + λ1) on the dual costs ~1e-9 σ at moderate p; at
+    # p = 1 − 1e-6 the multiplier λ1 ~ e^11 makes it ~2e-5 σ (measured 7.5e-6 at σ = 0.37).
+    assert np.all(ours[:-1] >= exact[:-1] - 1e-7)
+    assert ours[-1] >= exact[-1] - 2e-5
 
 
 def test_radius_monotone_in_p_and_sigma():
@@ -118,7 +120,7 @@ def test_ell_inverse():
             assert w + k * math.log(w) == pytest.approx(-h, rel=1e-13, abs=1e-9)
 
 
-STRIDE = 25  # every STRIDE-th stored input in CI; the slow test takes all of them
+STRIDE = 50  # every STRIDE-th stored input in CI; the slow test takes all of them
 
 
 def _np_golden(reference_dir, stride):

@@ -58,8 +58,6 @@ def test_adds_input_and_float32_agrees():
     assert torch.allclose(a - x, b, atol=1e-12)
     c = noise.sample_batch(x.float(), 10, seed=1)[0]
     assert c.dtype == torch.float32 and torch.isfinite(c).all()
-    # Same Philox words: float and double noise agree to float accuracy.
-    assert torch.allclose(c.double(), a, atol=1e-4)
 
 
 def test_deterministic_across_batches_offsets_and_threads():

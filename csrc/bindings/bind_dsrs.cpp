@@ -158,16 +158,17 @@ void register_dsrs(py::module_& m) {
   m.def(
       "evaluate",
       [](int64_t dim, double k, double sigma, const std::string& kind, double q_param, double r, double p_low,
-         double q_low, double q_high) {
+         double p_high, double q_low, double q_high) {
         check_params(dim, k, sigma);
         const gengauss::CosineCdf cdf(dim);
         const dsrs::Model mod(dim, k, sigma, &cdf);
         const dsrs::QSpec q = make_q(mod, kind, q_param);
-        const auto ev = dsrs::evaluate(mod, q, static_cast<long double>(r) / mod.scale, p_low, q_low, q_high);
+        const auto ev = dsrs::evaluate(mod, q, static_cast<long double>(r) / mod.scale, p_low, p_high, q_low, q_high);
         py::dict d;
         d["bound"] = static_cast<double>(ev.bound);
         d["log_lambda1"] = static_cast<double>(ev.dual.u);
         d["sign"] = ev.dual.sign;
+        d["upper_p"] = ev.dual.neg;
         d["s"] = static_cast<double>(ev.dual.s);
         d["lambda1"] = static_cast<double>(ev.dual.lambda1());
         d["lambda2"] = static_cast<double>(ev.dual.lambda2());
@@ -177,12 +178,12 @@ void register_dsrs(py::module_& m) {
         return d;
       },
       py::arg("dim"), py::arg("k"), py::arg("sigma"), py::arg("kind"), py::arg("q_param"), py::arg("r"),
-      py::arg("p_low"), py::arg("q_low"), py::arg("q_high"),
+      py::arg("p_low"), py::arg("p_high"), py::arg("q_low"), py::arg("q_high"),
       "The dual at shift r (input units): multipliers, P[S], Q[S], P_delta[S] and the certified bound.");
   m.def(
       "integrals",
       [](int64_t dim, double k, double sigma, const std::string& kind, double q_param, double r,
-         double log_lambda1, int sign, double s) {
+         double log_lambda1, int sign, double s, bool upper_p) {
         check_params(dim, k, sigma);
         const gengauss::CosineCdf cdf(dim);
         const dsrs::Model mod(dim, k, sigma, &cdf);
@@ -191,6 +192,7 @@ void register_dsrs(py::module_& m) {
         dl.u = log_lambda1;
         dl.sign = sign;
         dl.s = s;
+        dl.neg = upper_p;
         const long double rn = static_cast<long double>(r) / mod.scale;
         long double pq[2];
         dsrs::p_q_integrals(mod, q, dl, rn, pq);
@@ -198,7 +200,7 @@ void register_dsrs(py::module_& m) {
         return py::make_tuple(static_cast<double>(pq[0]), static_cast<double>(pq[1]), static_cast<double>(pd));
       },
       py::arg("dim"), py::arg("k"), py::arg("sigma"), py::arg("kind"), py::arg("q_param"), py::arg("r"),
-      py::arg("log_lambda1"), py::arg("sign"), py::arg("s"),
+      py::arg("log_lambda1"), py::arg("sign"), py::arg("s"), py::arg("upper_p") = false,
       "(P[S], Q[S], P_delta[S]) for S = {p(x - delta) < lambda1 p(x) (1 + sign e^s q(x)/p(x))}, |delta| = r.");
   m.def(
       "cosine_cdf",

@@ -87,12 +87,14 @@ struct QSpec {
   }
 };
 
-// Multipliers: λ1 = e^u, ν = sign·e^s.
+// Multipliers: λ1 = e^u, ν = sign·e^s; with `neg` (the upper P-bound active, λ1 < 0 < λ2) the
+// multiplier is e^u (e^s ρ − 1): λ1 = −e^u, λ2 = e^(u+s).
 struct Dual {
   real u = 0;
   int sign = 0;
   real s = 0;
-  real lambda1() const { return std::exp(u); }
+  bool neg = false;
+  real lambda1() const { return neg ? -std::exp(u) : std::exp(u); }
   real lambda2() const { return sign == 0 ? 0 : sign * std::exp(u + s); }
 };
 
@@ -100,6 +102,10 @@ struct Dual {
 inline real log_mult(const QSpec& q, const Dual& dl, real w) {
   if (dl.sign == 0) return 0;
   const real z = dl.s + q.lrho(w);
+  if (dl.neg) {
+    if (!(z > 0)) return -kInf;
+    return z > 40 ? z + std::log1p(-std::exp(-z)) : std::log(std::expm1(z));
+  }
   if (z == -kInf) return 0;
   if (dl.sign > 0) return z > 40 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
   if (z >= 0) return -kInf;
@@ -110,8 +116,9 @@ inline real log_mult(const QSpec& q, const Dual& dl, real w) {
 inline real hh_derivative(const Model& m, const QSpec& q, const Dual& dl, real w) {
   real d = -1 - (m.k == 0 ? 0 : m.k / w);
   if (dl.sign != 0 && q.kind == QSpec::kSigma) {
-    const real e = dl.sign * std::exp(dl.s + q.lrho(w));
-    d += -q.beta * e / (1 + e);
+    const real e = std::exp(dl.s + q.lrho(w));
+    if (dl.neg) d += -q.beta * e / (e - 1);
+    else d += -q.beta * dl.sign * e / (1 + dl.sign * e);
   }
   return d;
 }
@@ -134,6 +141,11 @@ inline void p_q_integrals(const Model& m, const QSpec& q, const Dual& dl, real r
   };
   std::vector<real> cuts;
   if (q.kind == QSpec::kBall) cuts.push_back(std::log(q.g_t));
+  // Where the multiplier 1 + ν ρ(g) changes sign the integrand jumps to 0: split there.
+  if (q.kind == QSpec::kSigma && (dl.sign < 0 || dl.neg) && q.beta != 0) {
+    const real w0 = (dl.s + q.log_c) / q.beta;
+    if (w0 > 0) cuts.push_back(std::log(w0));
+  }
   // Q's radius is P's scaled by σ_Q²/σ² = 1/(1 + β): widen the range to hold Q's tails too.
   const real shift = q.kind == QSpec::kSigma ? -std::log1p(q.beta) : 0;
   gengauss::integrate<2>(f, m.x_lo + std::min<real>(shift, 0), m.x_hi + std::max<real>(shift, 0), cuts, kQuadTol,
@@ -145,7 +157,12 @@ inline void p_q_integrals(const Model& m, const QSpec& q, const Dual& dl, real r
 // bisection).
 inline std::vector<real> monotone_pieces(const Model& m, const QSpec& q, const Dual& dl, real w_max) {
   real lo = 0, hi = w_max;
-  if (dl.sign < 0) {
+  if (dl.neg) {
+    // e^(s + log_c − β w) > 1.
+    const real w0 = (dl.s + q.log_c) / q.beta;
+    if (q.beta > 0) hi = std::min(hi, w0);
+    else lo = std::max(lo, w0);
+  } else if (dl.sign < 0) {
     // 1 − e^(s + log_c − β w) > 0.
     const real w0 = (dl.s + q.log_c) / q.beta;
     if (q.beta > 0) lo = std::max(lo, w0);
@@ -204,9 +221,9 @@ inline real p_delta_integral(const Model& m, const QSpec& q, const Dual& dl, rea
     if (dl.sign == 0 || q.kind == QSpec::kNone) {
       p = mass(0, gengauss::ell_inverse(m.k, L));
     } else if (q.kind == QSpec::kBall) {
-      const real c_in = log_mult(q, dl, 0);
+      const real c_in = log_mult(q, dl, 0), c_out = log_mult(q, dl, 2 * q.g_t + 1);
       if (c_in != -kInf) p += mass(0, std::min(q.g_t, gengauss::ell_inverse(m.k, L - c_in)));
-      p += mass(q.g_t, gengauss::ell_inverse(m.k, L));
+      if (c_out != -kInf) p += mass(q.g_t, gengauss::ell_inverse(m.k, L - c_out));
     } else {
       for (size_t j = 0; j + 1 < pieces.size(); ++j) {
         real a = std::max(pieces[j], wlo), b = std::min(pieces[j + 1], whi);
@@ -295,23 +312,25 @@ inline Dual solve_lambda1(const Model& m, const QSpec& q, Dual dl, real r, real 
   return dl;
 }
 
-inline real dual_bound(const Dual& dl, real p_low, real q_star, real p, real qv, real pd) {
+inline real dual_bound(const Dual& dl, real p_star, real q_star, real p, real qv, real pd) {
   const real l1 = dl.lambda1(), l2 = dl.lambda2();
-  const real d = pd + l1 * (p_low - p) + l2 * (q_star - qv);
-  return d - kIntegralError * (1 + l1 + std::fabs(l2));
+  const real d = pd + l1 * (p_star - p) + l2 * (q_star - qv);
+  return d - kIntegralError * (1 + std::fabs(l1) + std::fabs(l2));
 }
 
 // The certified lower bound on the worst-case P_δ-probability at normalised shift r.
 // q_low/q_high are ignored for QSpec::kNone (Neyman–Pearson).
-inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, real q_low, real q_high,
-                           real u_hint = 0, const real* s_hint = nullptr) {
+inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, real p_high, real q_low,
+                           real q_high, real u_hint = 0, const real* s_hint = nullptr) {
   real pq[2];
   Dual dl;
   dl.u = u_hint;
   dl = solve_lambda1(m, q, dl, r, p_low, pq);
   real q_star = 0;
-  if (q.kind != QSpec::kNone && (pq[1] < q_low || pq[1] > q_high)) {
-    dl.sign = pq[1] < q_low ? 1 : -1;
+  // Only the q_L side (λ2 > 0) is searched: the λ2 < 0 family (q_R active) is not yet verified
+  // against the mpmath twin, and λ2 = 0 is always a valid (Neyman–Pearson) choice.
+  if (q.kind != QSpec::kNone && pq[1] < q_low) {
+    dl.sign = 1;
     q_star = dl.sign > 0 ? q_low : q_high;
     // φ(s) = sign·(Q[S] − q*) increases in s along P[S] = p_L (concavity of the dual).
     real pq_s[2];
@@ -337,7 +356,39 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
       cur.s = illinois(phi, lo, flo, hi, fhi, 1e-7L, 1e-12L, true, 60);
     }
     dl = solve_lambda1(m, q, cur, r, p_low, pq);
-    dl.sign = cur.sign;
+    if (dl.sign > 0 && fhi < 0 && p_high > p_low) {
+      // q_L is out of reach with λ1 >= 0: the upper P-bound becomes active (λ1 < 0), solve
+      // P[S] = p_H, Q[S] = q_L in the multiplier e^u (e^s ρ − 1); Q[S] falls as s grows.
+      Dual nd;
+      nd.sign = 1;
+      nd.neg = true;
+      nd.u = dl.u;
+      real pq_n[2];
+      auto psi = [&](real sv) {
+        nd.s = sv;
+        nd = solve_lambda1(m, q, nd, r, p_high, pq_n);
+        return q_low - pq_n[1];
+      };
+      const real base = -q.log_c;
+      real a = base + 0.5L, fa = psi(a);
+      for (int i = 0; i < 40 && fa > 0; ++i) fa = psi(a = base + (a - base) * 0.5L);
+      real b = a + 1, fb = psi(b);
+      for (int i = 0; i < 40 && fb < 0; ++i) {
+        a = b;
+        fa = fb;
+        fb = psi(b += 2 * (i + 1));
+      }
+      if (fa <= 0 && fb >= 0) nd.s = illinois(psi, a, fa, b, fb, 1e-7L, 1e-12L, true, 60);
+      else nd.s = fa > 0 ? a : b;
+      real pq_neg[2];
+      nd = solve_lambda1(m, q, nd, r, p_high, pq_neg);
+      const real pd_pos = p_delta_integral(m, q, dl, r);
+      const real pd_neg = p_delta_integral(m, q, nd, r);
+      const real b_pos = dual_bound(dl, p_low, q_star, pq[0], pq[1], pd_pos);
+      const real b_neg = dual_bound(nd, p_high, q_star, pq_neg[0], pq_neg[1], pd_neg);
+      if (b_neg > b_pos) return Evaluation{b_neg, nd, pq_neg[0], pq_neg[1], pd_neg};
+      return Evaluation{b_pos, dl, pq[0], pq[1], pd_pos};
+    }
   }
   const real pd = p_delta_integral(m, q, dl, r);
   return Evaluation{dual_bound(dl, p_low, q_star, pq[0], pq[1], pd), dl, pq[0], pq[1], pd};
@@ -346,15 +397,15 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
 // Largest r (in the input's units) at which evaluate() certifies P_δ-probability > 1/2, by a
 // bracketing search on r that returns the certified end; `r_start` (units) is a radius believed
 // certified (e.g. the Neyman–Pearson one for DSRS), re-verified here. NaN when p_low <= 1/2.
-inline double certified_radius(const Model& m, const QSpec& q, real p_low, real q_low, real q_high,
-                               real r_start = 0) {
+inline double certified_radius(const Model& m, const QSpec& q, real p_low, real p_high, real q_low,
+                               real q_high, real r_start = 0) {
   if (!(p_low > 0.5L)) return std::numeric_limits<double>::quiet_NaN();
   real u_hint = 0, s_hint = 0;
   bool have_s = false;
   auto g = [&](real rn) {
-    const Evaluation e = evaluate(m, q, rn, p_low, q_low, q_high, u_hint, have_s ? &s_hint : nullptr);
-    u_hint = e.dual.u;
-    if (e.dual.sign != 0) {
+    const Evaluation e = evaluate(m, q, rn, p_low, p_high, q_low, q_high, u_hint, have_s ? &s_hint : nullptr);
+    if (!e.dual.neg) u_hint = e.dual.u;
+    if (e.dual.sign != 0 && !e.dual.neg) {
       s_hint = e.dual.s;
       have_s = true;
     }

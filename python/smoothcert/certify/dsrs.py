@@ -83,7 +83,9 @@ def dsrs(P: GeneralizedGaussian, Q: GeneralizedGaussian | ThresholdedGeneralized
         refined = ph >= X_PLUS_REFINED_P
         beta = x_plus_beta(pl)
         if refined.any():
-            out[refined] = core.dsrs.np_radius(P.dim, P.k, P.sigma, np.ascontiguousarray(ql[refined]))
+            # Both bounds hold with their own failure probabilities (union bound, as for DSRS).
+            out[refined] = np.fmax(r_np[refined],
+                                   core.dsrs.np_radius(P.dim, P.k, P.sigma, np.ascontiguousarray(ql[refined])))
         # β >= 1 would be Q = P: no second distribution, Neyman–Pearson on p_low.
         plain = ~refined & (beta >= 1)
         out[plain] = r_np[plain]
@@ -102,5 +104,6 @@ def dsrs(P: GeneralizedGaussian, Q: GeneralizedGaussian | ThresholdedGeneralized
     todo &= pl > 0.5
     if todo.any():
         sel = [np.ascontiguousarray(a[todo]) for a in (q_param, pl, ph, ql, qh, r_np)]
-        out[todo] = core.dsrs.dsrs_radius(P.dim, P.k, P.sigma, kind, *sel[:5], r_start=sel[5])
+        # The dual at λ2 = 0 is the Neyman–Pearson bound, so the NP radius (itself certified) is a floor.
+        out[todo] = np.fmax(core.dsrs.dsrs_radius(P.dim, P.k, P.sigma, kind, *sel[:5], r_start=sel[5]), sel[5])
     return out.reshape(shape)
