@@ -219,7 +219,6 @@ void register_dsrs(py::module_& m) {
   m.def("ell_inverse", [](double k, double h) { return static_cast<double>(gengauss::ell_inverse(k, h)); },
         py::arg("k"), py::arg("h"), "The W > 0 with W + k ln W = -h.");
   register_sampler(m);
-  m.def("gk_calls", []() { long v = gengauss::gk_calls(); gengauss::gk_calls() = 0; return v; });
 }
 
 }  // namespace smoothcert::bindings

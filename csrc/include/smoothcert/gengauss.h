@@ -217,10 +217,8 @@ constexpr real wg[4] = {0.129484966168869693270611432679082L, 0.2797053914892766
                         0.381830050505118944950369775488975L, 0.417959183673469387755102040816327L};
 }  // namespace gk
 
-inline long& gk_calls() { static long n = 0; return n; }
 template <int M, class F>
 void gk15(F& f, real a, real b, real kron[M], real& err) {
-  ++gk_calls();
   const real c = 0.5L * (a + b), h = 0.5L * (b - a);
   real vals[15][M];
   f(c, vals[7]);
