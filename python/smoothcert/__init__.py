@@ -8,8 +8,11 @@ for Cohen et al.'s PREDICT/CERTIFY, ``smoothcert.noises`` for the noise families
 from smoothcert._native import core as _core
 from smoothcert import bounds, certify
 from smoothcert.counts import Counts
-from smoothcert.noises import ABSTAIN, Gaussian, HierarchicalGaussian, HierarchicalSparse, Noise
-from smoothcert.results import ResultsWriter, certified_accuracy, average_certified_radius, read_results, report
+from smoothcert.noises import (ABSTAIN, DSSN, SSN, AnisotropicGaussian, AnisotropicUniform, Exp1, Exp2, ExpInf,
+                               Expp, Gaussian, GeneralizedGaussian, HierarchicalGaussian, HierarchicalSparse,
+                               Laplace, Noise, Pareto, Pow2, PowInf, ThresholdedGeneralizedGaussian, Uniform,
+                               UniformBall)
+from smoothcert.results import ResultsWriter, average_certified_radius, certified_accuracy, read_results, report
 from smoothcert.smooth import ABSTAIN_LABEL, Certificate, CertifyResult, SmoothedClassifier
 
 __version__ = "0.1.0"
@@ -26,13 +29,10 @@ def set_num_threads(num_threads: int) -> None:
 
 
 __all__ = [
-    "ABSTAIN", "ABSTAIN_LABEL", "Certificate", "CertifyResult", "Counts", "Gaussian", "Noise", "ResultsWriter",
+    "ABSTAIN", "ABSTAIN_LABEL", "Certificate", "CertifyResult", "Counts", "Noise", "ResultsWriter",
     "SmoothedClassifier", "average_certified_radius", "bounds", "build_info", "certified_accuracy", "certify",
-    "read_results", "report", "set_num_threads", "__version__", "HierarchicalGaussian", "HierarchicalSparse",
+    "read_results", "report", "set_num_threads", "__version__",
+    "Gaussian", "Uniform", "Laplace", "Pareto", "UniformBall", "ExpInf", "PowInf", "Exp2", "Pow2", "Exp1",
+    "Expp", "SSN", "DSSN", "GeneralizedGaussian", "ThresholdedGeneralizedGaussian", "HierarchicalGaussian",
+    "HierarchicalSparse", "AnisotropicGaussian", "AnisotropicUniform",
 ]
-
-from smoothcert.noises import (DSSN, SSN, Exp1, Exp2, ExpInf, Expp, Laplace, Pareto,  # noqa: E402
-                               Pow2, PowInf, Uniform, UniformBall)
-
-__all__ += ["Uniform", "Laplace", "Pareto", "UniformBall", "ExpInf", "PowInf", "Exp2", "Pow2", "Exp1",
-            "Expp", "SSN", "DSSN"]

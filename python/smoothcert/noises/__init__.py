@@ -3,12 +3,14 @@
 from smoothcert.noises.anisotropic import AnisotropicGaussian, AnisotropicUniform
 from smoothcert.noises.base import ABSTAIN, Noise
 from smoothcert.noises.gaussian import Gaussian
+from smoothcert.noises.generalized_gaussian import GeneralizedGaussian, ThresholdedGeneralizedGaussian
 from smoothcert.noises.hierarchical import HierarchicalGaussian, HierarchicalSparse
 from smoothcert.noises.shapes import (Exp1, Exp2, ExpInf, Expp, Laplace, Pareto, Pow2, PowInf,
                                       Uniform, UniformBall)
 from smoothcert.noises.splitting import DSSN, SSN
 
-__all__ = ["ABSTAIN", "Noise", "Gaussian", "AnisotropicGaussian", "AnisotropicUniform", "HierarchicalGaussian",
-           "HierarchicalSparse"]
-__all__ += ["Uniform", "Laplace", "Pareto", "UniformBall", "ExpInf", "PowInf", "Exp2", "Pow2", "Exp1",
-            "Expp", "SSN", "DSSN"]
+__all__ = [
+    "ABSTAIN", "Noise", "Gaussian", "Uniform", "Laplace", "Pareto", "UniformBall", "ExpInf", "PowInf", "Exp2",
+    "Pow2", "Exp1", "Expp", "SSN", "DSSN", "GeneralizedGaussian", "ThresholdedGeneralizedGaussian",
+    "HierarchicalGaussian", "HierarchicalSparse", "AnisotropicGaussian", "AnisotropicUniform",
+]

@@ -1,0 +1,439 @@
+// Neyman–Pearson and double-sampling (DSRS) certificates for generalized-Gaussian smoothing.
+//
+// Li et al., "Double Sampling Randomized Smoothing", ICML 2022. With δ of length r, P the smoothing
+// noise, P_δ its shift and Q a second (radial) distribution, the worst classifier consistent with
+// p_A >= p_L under P and q_A in [q_L, q_R] under Q gives P_δ-probability
+//     min { E_{P_δ} f : 0 <= f <= 1, E_P f >= p_L, q_L <= E_Q f <= q_R }          (primal)
+// and for every λ1 >= 0, λ2 of either sign (q* = q_L if λ2 >= 0 else q_R) weak duality gives
+//     primal >= D(λ) = P_δ[S] − λ1 P[S] − λ2 Q[S] + λ1 p_L + λ2 q*,  S = {p_δ < λ1 p + λ2 q}  (dual)
+// (the paper's Theorem on the dual problem; λ2 = 0 is the Neyman–Pearson bound). D(λ) is a valid
+// lower bound for *any* λ, so inexact multipliers cost tightness, never soundness; only the three
+// integrals must be accurate, and a margin kIntegralError·(1 + λ1 + |λ2|) is subtracted. The
+// multipliers are those of the paper's case analysis: first the Neyman–Pearson λ1 (P[S] = p_L); if
+// its Q[S] falls inside [q_L, q_R] that is optimal, else λ2 takes the sign of the violated side and
+// (λ1, λ2) solve P[S] = p_L, Q[S] = q* (the stationarity conditions of the concave dual).
+//
+// Units and notation as in gengauss.h: normalised squared norms, ℓ(w) = −k ln w − w, q/p = ρ(w).
+// The multiplier is written λ1 p (1 + ν ρ), ν = ±e^s (λ2 = λ1 ν); then S is
+// {ℓ(w_{x−δ}) < ℓ(w_x) + ln λ1 + ln(1 + ν ρ(w_x))}.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "smoothcert/gengauss.h"
+
+namespace smoothcert {
+namespace dsrs {
+
+using gengauss::kInf;
+using gengauss::real;
+
+// Upper bound on the absolute error of each of P[S], Q[S], P_δ[S] (quadrature tolerance 1e-13,
+// cos θ table < 1e-15, Gamma tails < 1e-17); the tests measure < 1e-12 against mpmath.
+constexpr real kIntegralError = 1e-10L;
+constexpr real kQuadTol = 1e-13L;
+
+// The smoothing distribution P: d, k, σ and its derived constants.
+struct Model {
+  int64_t d;
+  real k, sigma, a, scale;  // a = d/2 − k, scale L = sqrt(2) σ sqrt(d/(d − 2k))
+  const gengauss::CosineCdf* cdf;
+  real x_lo, x_hi;  // ln g range holding all but ~1e-17 of Gamma(a)
+  real lgamma_a;
+
+  Model(int64_t d_, real k_, real sigma_, const gengauss::CosineCdf* c) : d(d_), k(k_), sigma(sigma_), cdf(c) {
+    a = 0.5L * d - k;
+    lgamma_a = std::lgamma(a);
+    scale = std::sqrt(2.0L) * sigma * std::sqrt(static_cast<real>(d) / (static_cast<real>(d) - 2 * k));
+    // Lower tail: P(a, g) <= g^a / Γ(a + 1) < 1e-17.
+    x_lo = (std::log(1e-17L) + std::lgamma(a + 1)) / a;
+    x_hi = std::log(a + 1);
+    while (gengauss::gamma_q(a, std::exp(x_hi)) > 1e-17L) x_hi += 0.05L;
+  }
+  real log_density(real x) const { return a * x - std::exp(x) - lgamma_a; }
+};
+
+// The second distribution Q as ln ρ(w) = ln(q/p)(w).
+struct QSpec {
+  enum Kind { kNone, kSigma, kBall } kind = kNone;
+  real log_c = 0;  // kSigma: 2a ln(σ/σ_Q); kBall: −ln P(a, g_T)
+  real beta = 0;   // kSigma: σ²/σ_Q² − 1
+  real g_t = 0;    // kBall: squared normalised threshold
+
+  static QSpec none() { return QSpec{}; }
+  static QSpec sigma_q(const Model& m, real sigma_q) {
+    QSpec q;
+    q.kind = kSigma;
+    q.log_c = 2 * m.a * std::log(m.sigma / sigma_q);
+    q.beta = m.sigma * m.sigma / (sigma_q * sigma_q) - 1;
+    return q;
+  }
+  // Q = P restricted to the ball g <= g_T, g_T the Gamma(a) quantile at `percentile`; its mass is
+  // recomputed from the g_T actually used, so the normalisation is exact for that ball.
+  static QSpec ball(const Model& m, real percentile) {
+    QSpec q;
+    q.kind = kBall;
+    q.g_t = gengauss::gamma_p_inv(m.a, percentile);
+    q.log_c = -std::log(gengauss::gamma_p(m.a, q.g_t));
+    return q;
+  }
+  real lrho(real w) const {
+    switch (kind) {
+      case kSigma: return log_c - beta * w;
+      case kBall: return w <= g_t ? log_c : -kInf;
+      default: return -kInf;
+    }
+  }
+};
+
+// Multipliers: λ1 = e^u, ν = sign·e^s; with `neg` (the upper P-bound active, λ1 < 0 < λ2) the
+// multiplier is e^u (e^s ρ − 1): λ1 = −e^u, λ2 = e^(u+s).
+struct Dual {
+  real u = 0;
+  int sign = 0;
+  real s = 0;
+  bool neg = false;
+  real lambda1() const { return neg ? -std::exp(u) : std::exp(u); }
+  real lambda2() const { return sign == 0 ? 0 : sign * std::exp(u + s); }
+};
+
+// ln(1 + ν ρ(w)); −∞ where the multiplier is <= 0.
+inline real log_mult(const QSpec& q, const Dual& dl, real w) {
+  if (dl.sign == 0) return 0;
+  const real z = dl.s + q.lrho(w);
+  if (dl.neg) {
+    if (!(z > 0)) return -kInf;
+    return z > 40 ? z + std::log1p(-std::exp(-z)) : std::log(std::expm1(z));
+  }
+  if (z == -kInf) return 0;
+  if (dl.sign > 0) return z > 40 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
+  if (z >= 0) return -kInf;
+  return z > -0.6931L ? std::log(-std::expm1(z)) : std::log1p(-std::exp(z));
+}
+
+// d/dw of ℓ(w) + ln(1 + ν ρ(w)) for kSigma.
+inline real hh_derivative(const Model& m, const QSpec& q, const Dual& dl, real w) {
+  real d = -1 - (m.k == 0 ? 0 : m.k / w);
+  if (dl.sign != 0 && q.kind == QSpec::kSigma) {
+    const real e = std::exp(dl.s + q.lrho(w));
+    if (dl.neg) d += -q.beta * e / (e - 1);
+    else d += -q.beta * dl.sign * e / (1 + dl.sign * e);
+  }
+  return d;
+}
+
+// P[S] and Q[S] (out[0], out[1]) for shift r (normalised) and multipliers dl.
+inline void p_q_integrals(const Model& m, const QSpec& q, const Dual& dl, real r, real out[2]) {
+  auto f = [&](real x, real v[2]) {
+    const real g = std::exp(x);
+    const real lm = log_mult(q, dl, g);
+    if (lm == -kInf) {
+      v[0] = v[1] = 0;
+      return;
+    }
+    const real W = gengauss::ell_inverse(m.k, gengauss::ell(m.k, g) + dl.u + lm);
+    const real F = (*m.cdf)((g + r * r - W) / (2 * r * std::sqrt(g)));
+    const real ld = m.log_density(x);
+    v[0] = std::exp(ld) * F;
+    const real lr = q.lrho(g);
+    v[1] = lr == -kInf ? 0 : std::exp(ld + lr) * F;
+  };
+  std::vector<real> cuts;
+  if (q.kind == QSpec::kBall) cuts.push_back(std::log(q.g_t));
+  // Where the multiplier 1 + ν ρ(g) changes sign the integrand jumps to 0: split there.
+  if (q.kind == QSpec::kSigma && (dl.sign < 0 || dl.neg) && q.beta != 0) {
+    const real w0 = (dl.s + q.log_c) / q.beta;
+    if (w0 > 0) cuts.push_back(std::log(w0));
+  }
+  // Q's radius is P's scaled by σ_Q²/σ² = 1/(1 + β): widen the range to hold Q's tails too.
+  const real shift = q.kind == QSpec::kSigma ? -std::log1p(q.beta) : 0;
+  gengauss::integrate<2>(f, m.x_lo + std::min<real>(shift, 0), m.x_hi + std::max<real>(shift, 0), cuts, kQuadTol,
+                         out);
+}
+
+// Monotone pieces of hh(w) = ℓ(w) + ln(1 + ν ρ(w)) for kSigma on its domain within [0, w_max]:
+// breakpoints (domain ends and critical points found by a log-spaced scan of hh' refined by
+// bisection).
+inline std::vector<real> monotone_pieces(const Model& m, const QSpec& q, const Dual& dl, real w_max) {
+  real lo = 0, hi = w_max;
+  if (dl.neg) {
+    // e^(s + log_c − β w) > 1.
+    const real w0 = (dl.s + q.log_c) / q.beta;
+    if (q.beta > 0) hi = std::min(hi, w0);
+    else lo = std::max(lo, w0);
+  } else if (dl.sign < 0) {
+    // 1 − e^(s + log_c − β w) > 0.
+    const real w0 = (dl.s + q.log_c) / q.beta;
+    if (q.beta > 0) lo = std::max(lo, w0);
+    else hi = std::min(hi, w0);
+  }
+  std::vector<real> b{lo};
+  if (!(hi > lo)) return {lo, lo};
+  const real l0 = std::log(std::max(lo, hi * 1e-30L)), l1 = std::log(hi);
+  constexpr int kScan = 256;
+  real prev_w = std::exp(l0) * (1 + 1e-15L);
+  real prev = hh_derivative(m, q, dl, prev_w);
+  for (int i = 1; i <= kScan; ++i) {
+    const real w = i == kScan ? hi * (1 - 1e-15L) : std::exp(l0 + (l1 - l0) * i / kScan);
+    const real dv = hh_derivative(m, q, dl, w);
+    if ((dv > 0) != (prev > 0)) {
+      real a = prev_w, c = w;
+      for (int it = 0; it < 100; ++it) {
+        const real mid = 0.5L * (a + c);
+        if ((hh_derivative(m, q, dl, mid) > 0) == (prev > 0)) a = mid;
+        else c = mid;
+      }
+      b.push_back(0.5L * (a + c));
+    }
+    prev = dv;
+    prev_w = w;
+  }
+  b.push_back(hi);
+  return b;
+}
+
+// P_δ[S] for shift r and multipliers dl.
+inline real p_delta_integral(const Model& m, const QSpec& q, const Dual& dl, real r) {
+  const real g_hi = std::exp(m.x_hi);
+  const real w_max = (std::sqrt(g_hi) + r) * (std::sqrt(g_hi) + r) * 1.01L;
+  std::vector<real> pieces;
+  const bool general = dl.sign != 0 && q.kind == QSpec::kSigma;
+  if (general) pieces = monotone_pieces(m, q, dl, w_max);
+  auto hh = [&](real w) {
+    const real lm = log_mult(q, dl, w);
+    return lm == -kInf ? -kInf : gengauss::ell(m.k, w) + lm;
+  };
+  auto f = [&](real x, real v[1]) {
+    const real g = std::exp(x);
+    const real sg = std::sqrt(g);
+    const real L = gengauss::ell(m.k, g) - dl.u;
+    const real wlo = (sg - r) * (sg - r), whi = (sg + r) * (sg + r);
+    auto t_of = [&](real w) { return std::clamp((w - g - r * r) / (2 * r * sg), -1.0L, 1.0L); };
+    // Probability that w_x (increasing in cos θ) lies in [w_a, w_b).
+    auto mass = [&](real w_a, real w_b) {
+      w_a = std::max(w_a, wlo);
+      w_b = std::min(w_b, whi);
+      if (!(w_b > w_a)) return 0.0L;
+      return (*m.cdf)(t_of(w_b)) - (*m.cdf)(t_of(w_a));
+    };
+    real p = 0;
+    if (dl.sign == 0 || q.kind == QSpec::kNone) {
+      p = mass(0, gengauss::ell_inverse(m.k, L));
+    } else if (q.kind == QSpec::kBall) {
+      const real c_in = log_mult(q, dl, 0), c_out = log_mult(q, dl, 2 * q.g_t + 1);
+      if (c_in != -kInf) p += mass(0, std::min(q.g_t, gengauss::ell_inverse(m.k, L - c_in)));
+      if (c_out != -kInf) p += mass(q.g_t, gengauss::ell_inverse(m.k, L - c_out));
+    } else {
+      for (size_t j = 0; j + 1 < pieces.size(); ++j) {
+        real a = std::max(pieces[j], wlo), b = std::min(pieces[j + 1], whi);
+        if (!(b > a)) continue;
+        const real ha = hh(a), hb = hh(b);
+        const bool in_a = ha > L, in_b = hb > L;
+        if (in_a && in_b) {
+          p += mass(a, b);
+          continue;
+        }
+        if (!in_a && !in_b) continue;
+        // One crossing on a monotone piece: bisection on w.
+        real lo = a, hi = b;
+        for (int it = 0; it < 200 && hi - lo > 1e-19L * hi; ++it) {
+          const real mid = 0.5L * (lo + hi);
+          if ((hh(mid) > L) == in_a) lo = mid;
+          else hi = mid;
+        }
+        const real c = 0.5L * (lo + hi);
+        p += in_a ? mass(a, c) : mass(c, b);
+      }
+    }
+    v[0] = std::exp(m.log_density(x)) * p;
+  };
+  real out[1];
+  gengauss::integrate<1>(f, m.x_lo, m.x_hi, {}, kQuadTol, out);
+  return out[0];
+}
+
+// Bracketing root finder (Illinois regula falsi) for an increasing f on [lo, hi] with
+// f(lo) < 0 < f(hi) given; stops at |f| <= ftol or a bracket narrower than xtol. Returns the last
+// point evaluated on the side `keep_low` (f <= 0) or its other side, and that point's f.
+template <class F>
+real illinois(F&& f, real lo, real flo, real hi, real fhi, real xtol, real ftol, bool keep_low, int max_it = 80) {
+  int side = 0;
+  for (int it = 0; it < max_it && hi - lo > xtol; ++it) {
+    real x = (it % 8 == 7) ? 0.5L * (lo + hi) : lo - flo * (hi - lo) / (fhi - flo);
+    if (!(x > lo && x < hi)) x = 0.5L * (lo + hi);
+    const real fx = f(x);
+    if (std::fabs(fx) <= ftol) return x;
+    if (fx < 0) {
+      lo = x;
+      flo = fx;
+      if (side == -1) fhi *= 0.5L;
+      side = -1;
+    } else {
+      hi = x;
+      fhi = fx;
+      if (side == 1) flo *= 0.5L;
+      side = 1;
+    }
+  }
+  return keep_low ? lo : hi;
+}
+
+// Result of one evaluation of the dual at shift r.
+struct Evaluation {
+  real bound;  // D(λ) − margin: a certified lower bound on the worst-case P_δ-probability
+  Dual dual;
+  real p, q, pd;
+};
+
+// Solve P[S] = p_target in u = ln λ1 for fixed (sign, s); fills P and Q of the solution.
+inline Dual solve_lambda1(const Model& m, const QSpec& q, Dual dl, real r, real p_target, real pq[2]) {
+  auto f = [&](real u) {
+    dl.u = u;
+    p_q_integrals(m, q, dl, r, pq);
+    return pq[0] - p_target;
+  };
+  real lo = dl.u - 0.125L, hi = dl.u + 0.125L;
+  real flo = f(lo), fhi = f(hi);
+  for (real step = 0.5L; flo > 0 && step < 1e6; step *= 2) {
+    hi = lo;
+    fhi = flo;
+    lo -= step;
+    flo = f(lo);
+  }
+  for (real step = 0.5L; fhi < 0 && step < 1e6; step *= 2) {
+    lo = hi;
+    flo = fhi;
+    hi += step;
+    fhi = f(hi);
+  }
+  dl.u = illinois(f, lo, flo, hi, fhi, 1e-12L, 1e-14L, true);
+  p_q_integrals(m, q, dl, r, pq);
+  return dl;
+}
+
+inline real dual_bound(const Dual& dl, real p_star, real q_star, real p, real qv, real pd) {
+  const real l1 = dl.lambda1(), l2 = dl.lambda2();
+  const real d = pd + l1 * (p_star - p) + l2 * (q_star - qv);
+  return d - kIntegralError * (1 + std::fabs(l1) + std::fabs(l2));
+}
+
+// The certified lower bound on the worst-case P_δ-probability at normalised shift r.
+// q_low/q_high are ignored for QSpec::kNone (Neyman–Pearson).
+inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, real p_high, real q_low,
+                           real q_high, real u_hint = 0, const real* s_hint = nullptr) {
+  real pq[2];
+  Dual dl;
+  dl.u = u_hint;
+  dl = solve_lambda1(m, q, dl, r, p_low, pq);
+  real q_star = 0;
+  // Only the q_L side (λ2 > 0) is searched: the λ2 < 0 family (q_R active) is not yet verified
+  // against the mpmath twin, and λ2 = 0 is always a valid (Neyman–Pearson) choice.
+  if (q.kind != QSpec::kNone && pq[1] < q_low) {
+    dl.sign = 1;
+    q_star = dl.sign > 0 ? q_low : q_high;
+    // φ(s) = sign·(Q[S] − q*) increases in s along P[S] = p_L (concavity of the dual).
+    real pq_s[2];
+    Dual cur = dl;
+    auto phi = [&](real s) {
+      cur.s = s;
+      cur = solve_lambda1(m, q, cur, r, p_low, pq_s);
+      return dl.sign * (pq_s[1] - q_star);
+    };
+    const real s0 = s_hint ? *s_hint : (q.kind == QSpec::kSigma ? -q.lrho(m.a) : -q.log_c);
+    const real step = s_hint ? 0.25L : 4;
+    real lo = s0 - step, flo = phi(lo);
+    for (int i = 0; i < 40 && flo > 0; ++i) flo = phi(lo -= step * (i + 1));
+    real hi = lo + step, fhi = phi(hi);
+    for (int i = 0; i < 40 && fhi < 0; ++i) {
+      lo = hi;
+      flo = fhi;
+      fhi = phi(hi += step * (i + 1));
+    }
+    if (fhi < 0 || flo > 0) {
+      cur.s = fhi < 0 ? hi : lo;
+    } else {
+      cur.s = illinois(phi, lo, flo, hi, fhi, 1e-7L, 1e-12L, true, 60);
+    }
+    dl = solve_lambda1(m, q, cur, r, p_low, pq);
+    if (dl.sign > 0 && fhi < 0 && p_high > p_low) {
+      // q_L is out of reach with λ1 >= 0: the upper P-bound becomes active (λ1 < 0), solve
+      // P[S] = p_H, Q[S] = q_L in the multiplier e^u (e^s ρ − 1); Q[S] falls as s grows.
+      Dual nd;
+      nd.sign = 1;
+      nd.neg = true;
+      nd.u = dl.u;
+      real pq_n[2];
+      auto psi = [&](real sv) {
+        nd.s = sv;
+        nd = solve_lambda1(m, q, nd, r, p_high, pq_n);
+        return q_low - pq_n[1];
+      };
+      const real base = -q.log_c;
+      real a = base + 0.5L, fa = psi(a);
+      for (int i = 0; i < 40 && fa > 0; ++i) fa = psi(a = base + (a - base) * 0.5L);
+      real b = a + 1, fb = psi(b);
+      for (int i = 0; i < 40 && fb < 0; ++i) {
+        a = b;
+        fa = fb;
+        fb = psi(b += 2 * (i + 1));
+      }
+      if (fa <= 0 && fb >= 0) nd.s = illinois(psi, a, fa, b, fb, 1e-7L, 1e-12L, true, 60);
+      else nd.s = fa > 0 ? a : b;
+      real pq_neg[2];
+      nd = solve_lambda1(m, q, nd, r, p_high, pq_neg);
+      const real pd_pos = p_delta_integral(m, q, dl, r);
+      const real pd_neg = p_delta_integral(m, q, nd, r);
+      const real b_pos = dual_bound(dl, p_low, q_star, pq[0], pq[1], pd_pos);
+      const real b_neg = dual_bound(nd, p_high, q_star, pq_neg[0], pq_neg[1], pd_neg);
+      if (b_neg > b_pos) return Evaluation{b_neg, nd, pq_neg[0], pq_neg[1], pd_neg};
+      return Evaluation{b_pos, dl, pq[0], pq[1], pd_pos};
+    }
+  }
+  const real pd = p_delta_integral(m, q, dl, r);
+  return Evaluation{dual_bound(dl, p_low, q_star, pq[0], pq[1], pd), dl, pq[0], pq[1], pd};
+}
+
+// Largest r (in the input's units) at which evaluate() certifies P_δ-probability > 1/2, by a
+// bracketing search on r that returns the certified end; `r_start` (units) is a radius believed
+// certified (e.g. the Neyman–Pearson one for DSRS), re-verified here. NaN when p_low <= 1/2.
+inline double certified_radius(const Model& m, const QSpec& q, real p_low, real p_high, real q_low,
+                               real q_high, real r_start = 0) {
+  if (!(p_low > 0.5L)) return std::numeric_limits<double>::quiet_NaN();
+  real u_hint = 0, s_hint = 0;
+  bool have_s = false;
+  auto g = [&](real rn) {
+    const Evaluation e = evaluate(m, q, rn, p_low, p_high, q_low, q_high, u_hint, have_s ? &s_hint : nullptr);
+    if (!e.dual.neg) u_hint = e.dual.u;
+    if (e.dual.sign != 0 && !e.dual.neg) {
+      s_hint = e.dual.s;
+      have_s = true;
+    }
+    return 0.5L - e.bound;  // < 0: certified
+  };
+  real lo = 0, flo = 0.5L - p_low;
+  real guess = std::max<real>(special::norm_ppf(p_low) * m.sigma / m.scale, 1e-6L);
+  if (r_start > 0) {
+    const real rs = r_start / m.scale;
+    const real fs = g(rs);
+    if (fs < 0) {
+      lo = rs;
+      flo = fs;
+      guess = rs * 1.05L;
+    }
+  }
+  real hi = std::max(guess, lo * 1.05L), fhi = g(hi);
+  for (int i = 0; i < 60 && fhi < 0; ++i) {
+    lo = hi;
+    flo = fhi;
+    hi *= 1.5L;
+    fhi = g(hi);
+  }
+  if (fhi < 0) return special::round_down(lo * m.scale);
+  const real rn = illinois(g, lo, flo, hi, fhi, 1e-9L * hi, -1, true, 100);
+  if (!(rn > 0)) return 0.0;
+  return special::ulps_down(special::round_down(rn * m.scale), 1);
+}
+
+}  // namespace dsrs
+}  // namespace smoothcert

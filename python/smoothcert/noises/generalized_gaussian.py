@@ -1,0 +1,135 @@
+"""Generalized Gaussian noise and its thresholded variant (Li et al., "Double Sampling Randomized
+Smoothing", ICML 2022).
+
+In ``dim`` = d dimensions the density is ∝ ‖x‖^(−2k) exp(−‖x‖²/(2σ'²)) with σ' = σ sqrt(d/(d − 2k)),
+so every coordinate has variance σ² and ‖x‖²/(2σ'²) ~ Gamma(d/2 − k); k = 0 is the Gaussian. The
+sampler draws a uniform direction times that radius in one fused kernel. The thresholded variant
+is the same distribution restricted to the ball ‖x‖ <= T, T the Gamma(d/2 − k) quantile at the
+percentile ``beta``: DSRS's second distribution Q.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from smoothcert._native import core
+from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_view
+
+__all__ = ["GeneralizedGaussian", "ThresholdedGeneralizedGaussian"]
+
+
+def _check_shape(k: float, dim: int) -> tuple[float, int]:
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 2:
+        raise ValueError(f"dim must be an integer >= 2, got {dim!r}")
+    k = float(k)
+    if not (math.isfinite(k) and 0 <= k < dim / 2):
+        raise ValueError(f"k must satisfy 0 <= k < dim/2 = {dim / 2}, got {k!r}")
+    return k, int(dim)
+
+
+class GeneralizedGaussian(Noise, name="general-gaussian"):
+    """Generalized Gaussian noise; certified l2 radius by the Neyman–Pearson lemma.
+
+    Parameters
+    ----------
+    sigma : float
+        Per-coordinate standard deviation (> 0).
+    k : float
+        Shape: density ∝ ‖x‖^(−2k) exp(−‖x‖²/(2σ'²)), 0 <= k < dim/2. The paper's defaults are
+        380 (d = 784), 1530 (d = 3072) and 75260 (d = 150528).
+    dim : int
+        Input dimension d (number of elements of one input).
+
+    Notes
+    -----
+    ``certify`` returns the largest r (rounded down) with
+    ``min {P_δ[S] : P[S] = p_lower, S a Neyman–Pearson set} > 1/2`` for ‖δ‖ = r, each probability a
+    1-D integral over the Gamma radius of a Beta CDF (see ``csrc/include/smoothcert/dsrs.h``).
+    """
+
+    norms = ("l2",)
+
+    def __init__(self, sigma: float, k: float, dim: int) -> None:
+        self.sigma = check_positive("sigma", sigma)
+        self.k, self.dim = _check_shape(k, dim)
+
+    @property
+    def shape(self) -> float:
+        """Gamma shape d/2 − k of ‖x‖²/(2σ'²)."""
+        return self.dim / 2 - self.k
+
+    @property
+    def sigma_prime(self) -> float:
+        """σ' = σ sqrt(d/(d − 2k))."""
+        return self.sigma * math.sqrt(self.dim / (self.dim - 2 * self.k))
+
+    def _g_max(self) -> float:
+        return math.inf
+
+    def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
+                     sample_offset: int, role: int) -> torch.Tensor:
+        if x[0].numel() != self.dim:
+            raise ValueError(f"inputs have {x[0].numel()} elements but the noise was built for dim={self.dim}")
+        out = torch.empty((x.shape[0], num, *x.shape[1:]), dtype=x.dtype, device=x.device)
+        if x.is_cuda and has_cuda_kernels():
+            core.dsrs.gengauss_sample_cuda(
+                x.data_ptr(), out.data_ptr(), x.shape[0], num, self.dim, 32 if x.dtype == torch.float32 else 64,
+                self.k, self.sigma, self._g_max(), seed, role, index, sample_offset, cuda_stream(x))
+            return out
+        if x.is_cuda:
+            return self._sample_rows(x.cpu(), num, seed=seed, index=index, sample_offset=sample_offset,
+                                     role=role).to(x.device)
+        xr, _ = rows_view(x)
+        core.dsrs.gengauss_sample(xr, out.view(x.shape[0], num, -1).numpy(), self.k, self.sigma, self._g_max(),
+                                  seed, role, index, sample_offset)
+        return out
+
+    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
+        flat = np.ascontiguousarray(p_lower, dtype=np.float64).reshape(-1)
+        return core.dsrs.np_radius(self.dim, self.k, self.sigma, flat).reshape(p_lower.shape)
+
+
+class ThresholdedGeneralizedGaussian(GeneralizedGaussian, name="general-gaussian-th"):
+    """A generalized Gaussian restricted to ‖x‖ <= T, ``beta`` = P[Gamma(d/2 − k) <= T²/(2σ'²)].
+
+    DSRS's second distribution Q (``smoothcert.certify.dsrs``); it does not certify on its own.
+
+    Parameters
+    ----------
+    sigma, k, dim : as for :class:`GeneralizedGaussian`.
+    beta : float
+        Percentile of the Gamma(d/2 − k) radius kept, in (0, 1).
+    """
+
+    norms = ()
+
+    def __init__(self, sigma: float, k: float, dim: int, beta: float) -> None:
+        super().__init__(sigma=sigma, k=k, dim=dim)
+        beta = float(beta)
+        if not (0 < beta < 1):
+            raise ValueError(f"beta must lie in (0, 1), got {beta!r}")
+        self.beta = beta
+
+    @property
+    def g_max(self) -> float:
+        """The Gamma(d/2 − k) quantile at beta: the threshold on ‖x‖²/(2σ'²)."""
+        return core.dsrs.gamma_p_inv(self.shape, self.beta)
+
+    @property
+    def threshold(self) -> float:
+        """T, the radius of the ball."""
+        return self.sigma_prime * math.sqrt(2 * self.g_max)
+
+    def _g_max(self) -> float:
+        return self.g_max
+
+    def certify(self, p_lower, norm: str = "l2") -> np.ndarray:  # type: ignore[override]
+        """Not a stand-alone certificate: use ``smoothcert.certify.dsrs(P, Q, ...)``."""
+        raise ValueError("ThresholdedGeneralizedGaussian is DSRS's second distribution Q; certify with "
+                         "smoothcert.certify.dsrs(P, Q, p_low, p_high, q_low, q_high)")
+
+    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
+        return self.certify(p_lower, norm)

@@ -1,0 +1,173 @@
+"""Precompute mpmath reference values for the generalized-Gaussian / DSRS tests.
+
+For each case (d, k, σ, second distribution Q, p/q bounds) this takes smoothcert's certified
+radius r and the dual multipliers it used at r (``smoothcert._core.dsrs.evaluate``), then
+recomputes, independently and at 30 significant digits with mpmath, the three probabilities the
+dual bound is made of, at that same r and those multipliers:
+
+* P[S] and Q[S]: the Gamma(a) radius integral of the regularised incomplete beta function
+  (mpmath ``betainc``), with the threshold on cos θ from the Lambert-W closed form (mpmath
+  ``lambertw``) instead of smoothcert's Newton iteration;
+* P_δ[S]: as the 2-D integral E_P[1_S · p(x − δ)/p(x)] over (radius, cos θ) — a different formula
+  from smoothcert's, which integrates over the shifted distribution and finds S by root finding.
+
+The tests check smoothcert's integrals against these (absolute error) and that the dual bound
+D = P_δ[S] + λ1 (p_L − P[S]) + λ2 (q* − Q[S]), evaluated with the mpmath values, exceeds 1/2 at
+the stored radius (so that radius is sound: weak duality holds for any multipliers).
+
+Run from the repository root after building:  ``python scripts/make_dsrs_reference.py``
+(tens of minutes on one core; d = 150528 is left to the scipy-based tests because mpmath's
+incomplete beta at shape 75263.5 is too slow); writes ``tests/data/dsrs_reference.npz``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mpmath as mp
+import numpy as np
+
+from smoothcert._core import dsrs as core
+
+mp.mp.dps = 30
+
+# (d, k, sigma, kind, q_param, p_low, q_low, q_high); p_high = p_low (the upper P-bound is not used)
+CASES = [
+    (3072, 1530, 0.5, "sigma", 0.4, 0.9580848284638546, 0.9836311278227061, 0.9873642931515865),
+    (3072, 1530, 0.5, "ball", 0.45376859427394867, 0.9580848284638546, 0.9842055818486877, 0.9878696333575198),
+    (784, 380, 1.0, "none", 0.0, 0.9884215189204483, 0.0, 1.0),
+    (100, 0, 0.25, "none", 0.0, 0.8, 0.0, 1.0),
+    (784, 380, 1.0, "sigma", 0.8, 0.9884215189204483, 0.9981616966934683, 0.9992664707710186),
+    (784, 380, 0.25, "ball", 0.3, 0.7, 0.9, 0.92),
+    (3072, 1530, 0.5, "none", 0.0, 0.9580848284638546, 0.0, 1.0),
+    (3072, 1530, 0.5, "none", 0.0, 0.5000001, 0.0, 1.0),
+    (3072, 1530, 0.5, "none", 0.0, 1 - 1e-9, 0.0, 1.0),
+]
+
+
+def radial(d, k, sigma, kind, q_param):
+    a = mp.mpf(d) / 2 - k
+    alpha = mp.mpf(d - 1) / 2
+    L = mp.sqrt(2) * sigma * mp.sqrt(mp.mpf(d) / (d - 2 * k))
+    if kind == "sigma":
+        log_c = 2 * a * mp.log(mp.mpf(sigma) / q_param)
+        beta = mp.mpf(sigma) ** 2 / mp.mpf(q_param) ** 2 - 1
+        lrho = lambda w: log_c - beta * w  # noqa: E731
+        g_t = None
+    elif kind == "ball":
+        g_t = mp.mpf(core.gamma_p_inv(float(a), q_param))  # the ball smoothcert uses; its mass recomputed here
+        log_c = -mp.log(mp.gammainc(a, 0, g_t, regularized=True))
+        lrho = lambda w: log_c if w <= g_t else mp.ninf  # noqa: E731
+    else:
+        lrho = lambda w: mp.ninf  # noqa: E731
+        g_t = None
+    return a, alpha, L, lrho, g_t
+
+
+def ell(k, w):
+    return -k * mp.log(w) - w if k else -w
+
+
+def ell_inverse(k, h):
+    # W + k ln W = -h  <=>  W = k W0(exp(-h/k)/k).
+    if k == 0:
+        return -h
+    return k * mp.lambertw(mp.exp(-h / k) / k).real
+
+
+def twin(d, k, sigma, kind, q_param, r, u, sign, s, upper_p=False):
+    a, alpha, L, lrho, g_t = radial(d, k, sigma, kind, q_param)
+    rn = mp.mpf(r) / L
+    u, s = mp.mpf(u), mp.mpf(s)
+
+    def log_mult(w):
+        if sign == 0:
+            return mp.mpf(0)
+        z = s + lrho(w)
+        if upper_p:
+            # multiplier e^u (e^s ρ − 1): λ1 < 0 (upper P-bound active)
+            return mp.log(mp.expm1(z)) if z > 0 else mp.ninf
+        if z == mp.ninf:
+            return mp.mpf(0)
+        v = 1 + sign * mp.exp(z)
+        return mp.log(v) if v > 0 else mp.ninf
+
+    def cut(g):
+        lm = log_mult(g)
+        if lm == mp.ninf:
+            return None
+        W = ell_inverse(k, ell(k, g) + u + lm)
+        return (g + rn ** 2 - W) / (2 * rn * mp.sqrt(g))
+
+    log_norm_t = -((alpha - 1) * 2 * mp.log(2) + mp.log(2) + mp.log(mp.beta(alpha, alpha)))
+    width = 1 / mp.sqrt(2 * alpha)
+
+    def gamma_pdf(g):
+        return mp.exp((a - 1) * mp.log(g) - g - mp.loggamma(a))
+
+    def beta_cdf(t):
+        if t <= -1:
+            return mp.mpf(0)
+        if t >= 1:
+            return mp.mpf(1)
+        return mp.betainc(alpha, alpha, 0, (1 + t) / 2, regularized=True)
+
+    def p_integrand(g):
+        c = cut(g)
+        return mp.mpf(0) if c is None else beta_cdf(c)
+
+    def pd_inner(g):
+        c = cut(g)
+        if c is None or c <= -1:
+            return mp.mpf(0)
+        c = min(c, mp.mpf(1))
+        sg = mp.sqrt(g)
+
+        def f(t):
+            w = g - 2 * rn * sg * t + rn ** 2
+            return mp.exp(ell(k, w) - ell(k, g) + (alpha - 1) * mp.log1p(-t * t) + log_norm_t)
+
+        pts = [-1] + [x for x in (-12 * width, -4 * width, 0, 4 * width, 12 * width) if -1 < x < c] + [c]
+        return mp.quad(f, pts, method="gauss-legendre")
+
+    g_lo = mp.mpf(10) ** -8
+    g_hi = a + 60 + 12 * mp.sqrt(a)
+    grid = [g_lo] + [a * f for f in (0.25, 0.5, 1, 1.5, 2, 3, 5) if a * f < g_hi] + [g_hi]
+    if g_t is not None:
+        grid = sorted(set(grid + [g_t]))
+    P = mp.quad(lambda g: gamma_pdf(g) * p_integrand(g), grid, method="gauss-legendre")
+    if kind == "none":
+        Q = mp.mpf(0)
+    else:
+        Q = mp.quad(lambda g: gamma_pdf(g) * mp.exp(lrho(g)) * p_integrand(g) if lrho(g) != mp.ninf else 0, grid,
+                    method="gauss-legendre")
+    Pd = mp.quad(lambda g: gamma_pdf(g) * pd_inner(g), grid, method="gauss-legendre")
+    return P, Q, Pd
+
+
+def main() -> None:
+    rows = []
+    for case in CASES:
+        d, k, sigma, kind, q_param, p_low, q_low, q_high = case
+        p_high = p_low
+        if kind == "none":
+            r = float(core.np_radius(d, k, sigma, np.array([p_low]))[0])
+        else:
+            r_np = core.np_radius(d, k, sigma, np.array([p_low]))
+            r = float(core.dsrs_radius(d, k, sigma, kind, np.array([q_param]), np.array([p_low]), np.array([p_high]),
+                                       np.array([q_low]), np.array([q_high]), r_start=r_np)[0])
+        ev = core.evaluate(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high)
+        P, Q, Pd = twin(d, k, sigma, kind, q_param, r, ev["log_lambda1"], ev["sign"], ev["s"], ev["upper_p"])
+        print(case, "r", r, "P", mp.nstr(P, 15), "Q", mp.nstr(Q, 15), "Pd", mp.nstr(Pd, 15), flush=True)
+        rows.append((d, k, sigma, ["none", "sigma", "ball"].index(kind), q_param, p_low, p_high, q_low, q_high, r,
+                     ev["log_lambda1"], ev["sign"], ev["s"], float(ev["upper_p"]), float(P), float(Q), float(Pd)))
+        # Saved after every case so that an interrupted run keeps what it computed.
+        out = Path(__file__).resolve().parents[1] / "tests" / "data" / "dsrs_reference.npz"
+        np.savez(out, cases=np.array(rows, dtype=np.float64),
+                 columns=np.array(["d", "k", "sigma", "kind", "q_param", "p_low", "p_high", "q_low", "q_high",
+                                   "radius", "log_lambda1", "sign", "s", "upper_p", "P", "Q", "P_delta"]))
+        print("wrote", out, flush=True)
+
+
+if __name__ == "__main__":
+    main()
