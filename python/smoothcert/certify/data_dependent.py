@@ -483,7 +483,7 @@ def certify_data_dependent(model: Callable[[torch.Tensor], torch.Tensor], x: tor
         parts.append(smoothed.certify(x[b:stop], n0, n, alpha, batch_size, index=index + b, norm=norm,
                                       multiclass=multiclass))
         b = stop
-    kind = {"l2": "anisotropic_gaussian" if anisotropic else "gaussian", "l1": "anisotropic_uniform"}[norm]
+    kind = {"l2": "anisotropic-gaussian" if anisotropic else "gaussian", "l1": "anisotropic-uniform"}[norm]
     result = _concat(parts, {"noise": kind, "per_input_scale": True})
     if memory is not None:
         result = memory.apply(x, result)

@@ -65,7 +65,7 @@ class _PerDimensionScale(Noise):
                                           role=role)
 
 
-class AnisotropicGaussian(_PerDimensionScale, name="anisotropic_gaussian"):
+class AnisotropicGaussian(_PerDimensionScale, name="anisotropic-gaussian"):
     """N(0, diag(theta)^2). Certified l2 ball radius min_i theta_i * Phi^{-1}(p_A).
 
     The anisotropic certificate (Eiras et al., Theorem 1) is the ellipsoid
@@ -92,7 +92,7 @@ class AnisotropicGaussian(_PerDimensionScale, name="anisotropic_gaussian"):
         return core.bounds.gaussian_radius(self.theta_min, p_lower)
 
 
-class AnisotropicUniform(_PerDimensionScale, name="anisotropic_uniform"):
+class AnisotropicUniform(_PerDimensionScale, name="anisotropic-uniform"):
     """Uniform on the box prod_i [-theta_i, theta_i]. Certified l1 radius 2 min_i theta_i (p_A - 1/2).
 
     Under U[-theta, theta]^d the smoothed probabilities are 1/(2 theta)-Lipschitz in l1 (Yang et al.,
