@@ -327,10 +327,10 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
   dl.u = u_hint;
   dl = solve_lambda1(m, q, dl, r, p_low, pq);
   real q_star = 0;
-  // Only the q_L side (λ2 > 0) is searched: the λ2 < 0 family (q_R active) is not yet verified
-  // against the mpmath twin, and λ2 = 0 is always a valid (Neyman–Pearson) choice.
-  if (q.kind != QSpec::kNone && pq[1] < q_low) {
-    dl.sign = 1;
+  // The side of [q_L, q_R] that the Neyman–Pearson set violates fixes the sign of λ2: Q[S] < q_L
+  // calls for more Q-mass (λ2 > 0), Q[S] > q_R for less (λ2 < 0, multiplier 1 − e^s ρ).
+  if (q.kind != QSpec::kNone && (pq[1] < q_low || pq[1] > q_high)) {
+    dl.sign = pq[1] < q_low ? 1 : -1;
     q_star = dl.sign > 0 ? q_low : q_high;
     // φ(s) = sign·(Q[S] − q*) increases in s along P[S] = p_L (concavity of the dual).
     real pq_s[2];
