@@ -40,9 +40,21 @@ CASES = [
     (784, 380, 1.0, "sigma", 0.8, 0.9884215189204483, 0.9981616966934683, 0.9992664707710186),
     (784, 380, 0.25, "ball", 0.3, 0.7, 0.9, 0.92),
     (3072, 1530, 0.5, "none", 0.0, 0.9580848284638546, 0.0, 1.0),
-    (3072, 1530, 0.5, "none", 0.0, 0.5000001, 0.0, 1.0),
-    (3072, 1530, 0.5, "none", 0.0, 1 - 1e-9, 0.0, 1.0),
+    # Q-mass of the Neyman–Pearson set above q_R: the λ2 < 0 family (β > 0, β < 0, ball).
+    (3072, 1530, 0.5, "sigma", 0.4, 0.9580848284638546, 0.9, 0.955),
+    (3072, 1530, 0.5, "sigma", 0.6, 0.9580848284638546, 0.9, 0.955),
+    (784, 380, 0.25, "ball", 0.3, 0.7, 0.6, 0.69),
+    # Golden inputs where smoothcert and the stored radii differ by more than the stored resolution:
+    # cohen-cifar σ = 0.25 "x+" input 1890 (stored DSRS 0.13, reached only through λ2 < 0) and
+    # cohen-cifar σ = 0.5, N = 50,000 input 5660 (stored NP radius 0.000826, ours 0.00097).
+    (3072, 1530, 0.25, "ball", 0.2990416950576002, 0.7100425782173282, 0.6323744751632829, 0.6473383799739596),
+    (3072, 1530, 0.5, "none", 0.0, 0.5008270081968539, 0.0, 1.0),
 ]
+
+COLUMNS = ["d", "k", "sigma", "kind", "q_param", "p_low", "p_high", "q_low", "q_high", "radius", "log_lambda1",
+           "sign", "s", "upper_p", "P", "Q", "P_delta"]
+OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "dsrs_reference.npz"
+
 
 
 def radial(d, k, sigma, kind, q_param):
@@ -75,10 +87,18 @@ def ell_inverse(k, h):
     return k * mp.lambertw(mp.exp(-h / k) / k).real
 
 
-def twin(d, k, sigma, kind, q_param, r, u, sign, s, upper_p=False):
+def twin(d, k, sigma, kind, q_param, r, u, sign, s, upper_p=False, method="gauss-legendre"):
     a, alpha, L, lrho, g_t = radial(d, k, sigma, kind, q_param)
     rn = mp.mpf(r) / L
     u, s = mp.mpf(u), mp.mpf(s)
+
+    cuts = []
+    if kind == "sigma" and (sign < 0 or upper_p):
+        # The multiplier 1 + ν ρ(w) (or e^s ρ − 1) changes sign at w0: the integrands jump there.
+        beta = mp.mpf(sigma) ** 2 / mp.mpf(q_param) ** 2 - 1
+        w0 = (s + lrho(0)) / beta
+        if w0 > 0:
+            cuts.append(w0)
 
     def log_mult(w):
         if sign == 0:
@@ -133,22 +153,26 @@ def twin(d, k, sigma, kind, q_param, r, u, sign, s, upper_p=False):
     g_lo = mp.mpf(10) ** -8
     g_hi = a + 60 + 12 * mp.sqrt(a)
     grid = [g_lo] + [a * f for f in (0.25, 0.5, 1, 1.5, 2, 3, 5) if a * f < g_hi] + [g_hi]
-    if g_t is not None:
-        grid = sorted(set(grid + [g_t]))
-    P = mp.quad(lambda g: gamma_pdf(g) * p_integrand(g), grid, method="gauss-legendre")
+    grid = sorted(set(grid + [g for g in cuts + ([g_t] if g_t is not None else []) if g_lo < g < g_hi]))
+    P = mp.quad(lambda g: gamma_pdf(g) * p_integrand(g), grid, method=method)
     if kind == "none":
         Q = mp.mpf(0)
     else:
         Q = mp.quad(lambda g: gamma_pdf(g) * mp.exp(lrho(g)) * p_integrand(g) if lrho(g) != mp.ninf else 0, grid,
-                    method="gauss-legendre")
-    Pd = mp.quad(lambda g: gamma_pdf(g) * pd_inner(g), grid, method="gauss-legendre")
+                    method=method)
+    Pd = mp.quad(lambda g: gamma_pdf(g) * pd_inner(g), grid, method=method)
     return P, Q, Pd
 
 
 def main() -> None:
-    rows = []
+    # Cases already in the file are kept (recomputing all of them takes tens of minutes); delete
+    # the file to recompute everything.
+    rows = [tuple(r) for r in np.load(OUT)["cases"]] if OUT.exists() else []
+    done = {(r[0], r[1], r[2], r[3], r[4], r[5], r[7], r[8]) for r in rows}
     for case in CASES:
         d, k, sigma, kind, q_param, p_low, q_low, q_high = case
+        if (d, k, sigma, ["none", "sigma", "ball"].index(kind), q_param, p_low, q_low, q_high) in done:
+            continue
         p_high = p_low
         if kind == "none":
             r = float(core.np_radius(d, k, sigma, np.array([p_low]))[0])
@@ -157,16 +181,19 @@ def main() -> None:
             r = float(core.dsrs_radius(d, k, sigma, kind, np.array([q_param]), np.array([p_low]), np.array([p_high]),
                                        np.array([q_low]), np.array([q_high]), r_start=r_np)[0])
         ev = core.evaluate(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high)
-        P, Q, Pd = twin(d, k, sigma, kind, q_param, r, ev["log_lambda1"], ev["sign"], ev["s"], ev["upper_p"])
-        print(case, "r", r, "P", mp.nstr(P, 15), "Q", mp.nstr(Q, 15), "Pd", mp.nstr(Pd, 15), flush=True)
+        # With λ2 < 0 (or λ1 < 0) and Q of another σ, the multiplier vanishes at w0 and the integrands
+        # fall steeply to 0 there: tanh-sinh, which clusters nodes at the interval ends, resolves
+        # that; Gauss–Legendre is faster elsewhere.
+        steep = kind == "sigma" and (ev["sign"] < 0 or ev["upper_p"])
+        P, Q, Pd = twin(d, k, sigma, kind, q_param, r, ev["log_lambda1"], ev["sign"], ev["s"], ev["upper_p"],
+                        method="tanh-sinh" if steep else "gauss-legendre")
+        print(case, "r", r, "sign", ev["sign"], "P", mp.nstr(P, 15), "Q", mp.nstr(Q, 15), "Pd", mp.nstr(Pd, 15),
+              flush=True)
         rows.append((d, k, sigma, ["none", "sigma", "ball"].index(kind), q_param, p_low, p_high, q_low, q_high, r,
                      ev["log_lambda1"], ev["sign"], ev["s"], float(ev["upper_p"]), float(P), float(Q), float(Pd)))
         # Saved after every case so that an interrupted run keeps what it computed.
-        out = Path(__file__).resolve().parents[1] / "tests" / "data" / "dsrs_reference.npz"
-        np.savez(out, cases=np.array(rows, dtype=np.float64),
-                 columns=np.array(["d", "k", "sigma", "kind", "q_param", "p_low", "p_high", "q_low", "q_high",
-                                   "radius", "log_lambda1", "sign", "s", "upper_p", "P", "Q", "P_delta"]))
-        print("wrote", out, flush=True)
+        np.savez(OUT, cases=np.array(rows, dtype=np.float64), columns=np.array(COLUMNS))
+        print("wrote", OUT, flush=True)
 
 
 if __name__ == "__main__":

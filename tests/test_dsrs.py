@@ -74,6 +74,20 @@ def test_x_plus_refined_fallback_is_neyman_pearson_on_q():
     assert r[0] == P.certify([0.99984])[0]
 
 
+def test_upper_q_bound_tightens_beyond_neyman_pearson():
+    # cohen-cifar σ = 0.25, "x+", input 1890: the Neyman–Pearson set has Q-mass 0.714 > q_R = 0.647,
+    # so the q_R side (λ2 < 0) is active; the stored grid radius 0.13 is above the NP radius 0.1296.
+    P = sc.GeneralizedGaussian(sigma=0.25, k=1530, dim=3072)
+    a, b = (0.7100425782173282, 0.7240842417216573), (0.6323744751632829, 0.6473383799739596)
+    r_np = P.certify([a[0]])[0]
+    r = dsrs(P, "x+", *a, *b)[0]
+    assert r >= 0.13 - 1e-6 > r_np
+    ev = core.evaluate(3072, 1530, 0.25, "ball", float(x_plus_beta(a[0])), r, *a, *b)
+    assert ev["sign"] == -1 and ev["lambda2"] < 0 and ev["bound"] > 0.5
+    # Widening q_R until it holds the Neyman–Pearson Q-mass gives back the NP radius.
+    assert dsrs(P, "x+", a[0], a[1], b[0], 0.72)[0] == pytest.approx(r_np, rel=1e-8)
+
+
 def test_q_bounds_inside_np_prediction_give_np_radius():
     # Q bounds wide open: the Q constraint is slack and the dual is the Neyman–Pearson one.
     P = sc.GeneralizedGaussian(**P_CIFAR)
