@@ -102,10 +102,12 @@ class TableCache {
 // the third-order remainder is then of order kStep^3 / 6 = 8e-8 relative or less.
 constexpr real kStep = 1.0L / 128.0L;
 
+// A table query costs ~50 ns: threads only pay off for very large batches (on a busy machine a
+// parallel region over 10^4 values waits for the slowest thread's time slice, milliseconds).
 template <class F>
 void for_each_p(const double* p, double* out, int64_t n, F&& f) {
 #if defined(SMOOTHCERT_WITH_OPENMP)
-#pragma omp parallel for schedule(static) if (n > 4096)
+#pragma omp parallel for schedule(static) if (n > (1 << 20))
 #endif
   for (int64_t i = 0; i < n; ++i) out[i] = p[i] > 0.5 ? f(p[i]) : 0.0;
 }
