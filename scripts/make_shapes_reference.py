@@ -414,8 +414,8 @@ CASES = {
 # Level-set cases, built backwards from radii (see the module docstring): (family, dim, params, n).
 LEVEL_SET = {
     ("exp2", "l2", 3072, "k=1,j=1"): ("exp2", 3072, {"k": 1, "j": 1}, 100),
-    ("exp2", "l2", 3072, "k=2,j=8"): ("exp2", 3072, {"k": 2, "j": 8}, 100),
-    ("pow2", "l2", 3072, "k=2,a=1546"): ("pow2", 3072, {"k": 2, "a": 1546}, 100),
+    ("exp2", "l2", 3072, "k=2,j=8"): ("exp2", 3072, {"k": 2, "j": 8}, 40),
+    ("pow2", "l2", 3072, "k=2,a=1546"): ("pow2", 3072, {"k": 2, "a": 1546}, 40),
 }
 
 
@@ -423,10 +423,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="recompute every case, not only missing ones")
     parser.add_argument("--only", action="append", default=[], help="compute (or recompute) this case key")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"npz to extend (default: {OUT.relative_to(ROOT)})")
     args = parser.parse_args()
+    out = args.out
     arrays = {}
-    if OUT.is_file() and not args.all:
-        with np.load(OUT) as f:
+    if out.is_file() and not args.all:
+        with np.load(out) as f:
             arrays = {k: np.array(f[k]) for k in f.files}
     # Seeds are the case's position, so appending cases leaves the earlier grids unchanged.
     todo = list(enumerate(CASES.items())) + list(enumerate(LEVEL_SET.items(), start=len(CASES)))
@@ -448,8 +450,8 @@ def main() -> None:
         arrays[f"{key}|p"] = np.array(ps)
         arrays[f"{key}|radius"] = np.array(radii)
         print(key, len(ps), flush=True)
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(OUT, **arrays)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(out, **arrays)
 
 
 if __name__ == "__main__":
