@@ -304,7 +304,12 @@ class Spherical:
         return total
 
     def rho(self, e):
-        e = mp.mpf(e)
+        # Q - 1/2 and rho - 1/2 are O(e) differences of probabilities near 1/2, and r^2 - s^2 is
+        # formed from r^2 ~ d: carry log10(d / e) extra digits so that 34 survive the cancellation.
+        with mp.workdps(mp.mp.dps + max(0, int(mp.log10(self.d / e)))):
+            return +self._rho(mp.mpf(e))
+
+    def _rho(self, e):
         q = lambda t: self.q_mass(e, t) - mp.mpf(1) / 2
         # Q(A_0) < 1/2 (A_0 is the half-space x.delta <= e^2/2) and Q decreases in tau: bracket below 0.
         hi = -e / 4
