@@ -418,7 +418,7 @@ CASES = {
 
 # Level-set cases, built backwards from radii (see the module docstring): (family, dim, params, n).
 LEVEL_SET = {
-    ("exp2", "l2", 3072, "k=1,j=1"): ("exp2", 3072, {"k": 1, "j": 1}, 100),
+    ("exp2", "l2", 3072, "k=1,j=1"): ("exp2", 3072, {"k": 1, "j": 1}, 40),
     ("exp2", "l2", 3072, "k=2,j=8"): ("exp2", 3072, {"k": 2, "j": 8}, 40),
     ("pow2", "l2", 3072, "k=2,a=1546"): ("pow2", 3072, {"k": 2, "a": 1546}, 40),
 }
