@@ -82,13 +82,13 @@ void register_shapes_certify(py::module_& m) {
   m.def("pareto_l1",
         [](const Array& p, double a) {
           check_finite_positive("a", a);
-          return pointwise(p, [a](double x) { return pareto_l1(x, a); });
+          return batch(p, [&](const double* in, double* o, int64_t n) { pareto_l1(in, o, n, a); });
         },
         py::arg("p"), py::arg("a"), "(1/a) int_0^{2p-1} dy / (1 - y^{1+1/a}), rounded down.");
   m.def("uniform_ball_l2",
         [](const Array& p, int64_t dim) {
           check_dim(dim);
-          return pointwise(p, [dim](double x) { return uniform_ball_l2(x, dim); });
+          return batch(p, [&](const double* in, double* o, int64_t n) { uniform_ball_l2(in, o, n, dim); });
         },
         py::arg("p"), py::arg("dim"), "2 sqrt(I^{-1}_{1/2,(d+1)/2}(p - 1/2)), rounded down.");
   m.def("exp2_k1_l2",

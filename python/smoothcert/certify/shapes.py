@@ -35,6 +35,9 @@ How each radius is obtained (``method`` in :func:`describe`):
   (d-1) atanh(sqrt(I^{-1}_{1/2,(d-1)/2}(2p-1))) (the differential method in closed form: a lower
   bound on the exact level-set radius, below it by < 1e-7 relative at d = 3072); Exp2 k = 2, j = 0 Phi^{-1}(p)/sqrt(2) (a Gaussian
   of variance 1/2); Expp l1 (P^{-1}_{1/p}(2p_A-1))^{1/p}; Pareto l1 (1/a) int_0^{2p-1} dy/(1-y^{1+1/a}).
+  Uniform-ball and Pareto are served from second-order Taylor tables built once per dim / a (their
+  third derivatives are >= 0, so each Taylor polynomial is a lower bound; < 2e-7 relative below
+  the exact radius); the uniform-ball radius at p = 1 is twice the median of |X_1|.
 - ``differential``: R(rho) = int_{1-rho}^{1/2} dp / Phi(p) (Sec. 4.2 of the paper) with Phi the
   Neyman-Pearson growth function in the worst direction: Laplace linf (exact sum over binomial
   atoms: the proven bound, not the lambda Phi^{-1}(p)/sqrt(d) approximation), ExpInf linf and Exp1
