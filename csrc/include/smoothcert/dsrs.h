@@ -41,10 +41,13 @@ struct Model {
   const gengauss::CosineCdf* cdf;
   real x_lo, x_hi;  // ln g range holding all but ~1e-17 of Gamma(a)
   real lgamma_a;
+  real ln_a, c0;  // ln a and a ln a − a − ln Γ(a), for gengauss::gamma_log_density_centred
 
   Model(int64_t d_, real k_, real sigma_, const gengauss::CosineCdf* c) : d(d_), k(k_), sigma(sigma_), cdf(c) {
     a = 0.5L * d - k;
     lgamma_a = std::lgamma(a);
+    ln_a = std::log(a);
+    c0 = a * ln_a - a - lgamma_a;
     scale = std::sqrt(2.0L) * sigma * std::sqrt(static_cast<real>(d) / (static_cast<real>(d) - 2 * k));
     // Lower tail: P(a, g) <= g^a / Γ(a + 1) < 1e-17.
     x_lo = (std::log(1e-17L) + std::lgamma(a + 1)) / a;
@@ -60,6 +63,9 @@ struct QSpec {
   real log_c = 0;  // kSigma: 2a ln(σ/σ_Q); kBall: −ln P(a, g_T)
   real beta = 0;   // kSigma: σ²/σ_Q² − 1
   real g_t = 0;    // kBall: squared normalised threshold
+  real x_t = 0;    // kBall: ln g_T
+  real lr_a = 0;   // kSigma: ln ρ(a) = log_c − β a
+  real shift = 0;  // kSigma: ln(1 + β), Q's ln g is P's plus this
 
   static QSpec none() { return QSpec{}; }
   static QSpec sigma_q(const Model& m, real sigma_q) {
@@ -67,6 +73,8 @@ struct QSpec {
     q.kind = kSigma;
     q.log_c = 2 * m.a * std::log(m.sigma / sigma_q);
     q.beta = m.sigma * m.sigma / (sigma_q * sigma_q) - 1;
+    q.lr_a = q.log_c - q.beta * m.a;
+    q.shift = std::log1p(q.beta);
     return q;
   }
   // Q = P restricted to the ball g <= g_T, g_T the Gamma(a) quantile at `percentile`; its mass is
@@ -76,6 +84,7 @@ struct QSpec {
     q.kind = kBall;
     q.g_t = gengauss::gamma_p_inv(m.a, percentile);
     q.log_c = -std::log(gengauss::gamma_p(m.a, q.g_t));
+    q.x_t = std::log(q.g_t);
     return q;
   }
   real lrho(real w) const {
@@ -112,6 +121,32 @@ inline real log_mult(const QSpec& q, const Dual& dl, real w) {
   return z > -0.6931L ? std::log(-std::expm1(z)) : std::log1p(-std::exp(z));
 }
 
+// log_mult from ln ρ, in double (|z| is moderate wherever the result matters); dlm_ds gets its
+// derivative in s (for Newton steps).
+inline double log_mult_of(const Dual& dl, real lr, double& dlm_ds) {
+  constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+  dlm_ds = 0;
+  if (dl.sign == 0) return 0;
+  if (lr == -kInf) return dl.neg ? kNegInf : 0;
+  const double z = static_cast<double>(dl.s + lr);
+  if (dl.neg) {
+    if (!(z > 0)) return kNegInf;
+    dlm_ds = -1 / std::expm1(-z);
+    return z > 40 ? z + std::log1p(-std::exp(-z)) : std::log(std::expm1(z));
+  }
+  if (dl.sign > 0) {
+    dlm_ds = 1 / (1 + std::exp(-z));
+    return z > 40 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
+  }
+  if (z >= 0) return kNegInf;
+  dlm_ds = -1 / std::expm1(-z);
+  return z > -0.6931 ? std::log(-std::expm1(z)) : std::log1p(-std::exp(z));
+}
+inline double log_mult_of(const Dual& dl, real lr) {
+  double unused;
+  return log_mult_of(dl, lr, unused);
+}
+
 // d/dw of ℓ(w) + ln(1 + ν ρ(w)) for kSigma.
 inline real hh_derivative(const Model& m, const QSpec& q, const Dual& dl, real w) {
   real d = -1 - (m.k == 0 ? 0 : m.k / w);
@@ -123,33 +158,69 @@ inline real hh_derivative(const Model& m, const QSpec& q, const Dual& dl, real w
   return d;
 }
 
-// P[S] and Q[S] (out[0], out[1]) for shift r (normalised) and multipliers dl.
-inline void p_q_integrals(const Model& m, const QSpec& q, const Dual& dl, real r, real out[2]) {
-  auto f = [&](real x, real v[2]) {
-    const real g = std::exp(x);
-    const real lm = log_mult(q, dl, g);
-    if (lm == -kInf) {
-      v[0] = v[1] = 0;
+// P[S], Q[S] and their derivatives ∂P/∂u, ∂P/∂s, ∂Q/∂u, ∂Q/∂s (out[0..5]) for shift r
+// (normalised) and multipliers dl. The derivatives are for Newton steps only and do not steer the
+// quadrature. The integrand runs in double with
+// every large cancellation removed analytically (gamma_log_density_centred, ell_shift, ln ρ about
+// g = a), so each value carries ~1e-15 relative error, far inside kQuadTol.
+inline void p_q_du_integrals(const Model& m, const QSpec& q, const Dual& dl, real r, real out[6]) {
+  const double r2 = static_cast<double>(r * r), two_r = static_cast<double>(2 * r), kd = static_cast<double>(m.k);
+  const double ad = static_cast<double>(m.a), beta_a = static_cast<double>(q.beta * m.a);
+  auto f = [&](real x, real v[6]) {
+    const double y = static_cast<double>(x - m.ln_a);
+    real lr = -kInf;
+    if (q.kind == QSpec::kSigma) lr = q.lr_a - static_cast<real>(beta_a * std::expm1(y));
+    else if (q.kind == QSpec::kBall && x <= q.x_t) lr = q.log_c;
+    double ls;
+    const double lm = log_mult_of(dl, lr, ls);
+    if (lm == -std::numeric_limits<double>::infinity()) {
+      for (int j = 0; j < 6; ++j) v[j] = 0;
       return;
     }
-    const real W = gengauss::ell_inverse(m.k, gengauss::ell(m.k, g) + dl.u + lm);
-    const real F = (*m.cdf)((g + r * r - W) / (2 * r * std::sqrt(g)));
-    const real ld = m.log_density(x);
-    v[0] = std::exp(ld) * F;
-    const real lr = q.lrho(g);
-    v[1] = lr == -kInf ? 0 : std::exp(ld + lr) * F;
+    const double g = ad * std::exp(y), sg2 = two_r * std::sqrt(g);
+    double dw_dc;
+    const double delta = gengauss::ell_shift(kd, g, static_cast<double>(dl.u + lm), dw_dc);
+    const double t = (r2 - delta) / sg2;
+    const real F = (*m.cdf)(t);
+    const real ld = gengauss::gamma_log_density_centred(m.a, m.c0, y);
+    const double dens = std::exp(static_cast<double>(ld));
+    const double dF_dc = m.cdf->density(t) * (-dw_dc / sg2);
+    double dens_q = 0;
+    if (lr == -kInf) {
+      dens_q = 0;
+    } else if (q.kind == QSpec::kSigma) {
+      // Q's density of ln g is P's at ln g + ln(1 + β).
+      const real ldq = gengauss::gamma_log_density_centred(m.a, m.c0, static_cast<double>(x + q.shift - m.ln_a));
+      dens_q = std::exp(static_cast<double>(ldq));
+    } else {
+      dens_q = std::exp(static_cast<double>(ld + lr));
+    }
+    v[0] = dens * F;
+    v[1] = dens_q * F;
+    v[2] = dens * dF_dc;
+    v[3] = dens * dF_dc * ls;
+    v[4] = dens_q * dF_dc;
+    v[5] = dens_q * dF_dc * ls;
   };
   std::vector<real> cuts;
-  if (q.kind == QSpec::kBall) cuts.push_back(std::log(q.g_t));
+  if (q.kind == QSpec::kBall) cuts.push_back(q.x_t);
   // Where the multiplier 1 + ν ρ(g) changes sign the integrand jumps to 0: split there.
   if (q.kind == QSpec::kSigma && (dl.sign < 0 || dl.neg) && q.beta != 0) {
     const real w0 = (dl.s + q.log_c) / q.beta;
     if (w0 > 0) cuts.push_back(std::log(w0));
   }
   // Q's radius is P's scaled by σ_Q²/σ² = 1/(1 + β): widen the range to hold Q's tails too.
-  const real shift = q.kind == QSpec::kSigma ? -std::log1p(q.beta) : 0;
-  gengauss::integrate<2>(f, m.x_lo + std::min<real>(shift, 0), m.x_hi + std::max<real>(shift, 0), cuts, kQuadTol,
-                         out);
+  const real shift = q.kind == QSpec::kSigma ? -q.shift : 0;
+  gengauss::integrate<6, 2>(f, m.x_lo + std::min<real>(shift, 0), m.x_hi + std::max<real>(shift, 0), cuts, kQuadTol,
+                            out);
+}
+
+// P[S] and Q[S] (out[0], out[1]) for shift r (normalised) and multipliers dl.
+inline void p_q_integrals(const Model& m, const QSpec& q, const Dual& dl, real r, real out[2]) {
+  real v[6];
+  p_q_du_integrals(m, q, dl, r, v);
+  out[0] = v[0];
+  out[1] = v[1];
 }
 
 // Monotone pieces of hh(w) = ℓ(w) + ln(1 + ν ρ(w)) for kSigma on its domain within [0, w_max]:
@@ -204,7 +275,33 @@ inline real p_delta_integral(const Model& m, const QSpec& q, const Dual& dl, rea
     const real lm = log_mult(q, dl, w);
     return lm == -kInf ? -kInf : gengauss::ell(m.k, w) + lm;
   };
+  const double r2 = static_cast<double>(r * r), kd = static_cast<double>(m.k);
   auto f = [&](real x, real v[1]) {
+    if (dl.sign == 0 || q.kind != QSpec::kSigma) {
+      // Thresholds of w_x given as W − g (gengauss::ell_shift), in double as in p_q_du_integrals.
+      const double y = static_cast<double>(x - m.ln_a);
+      const double gd = static_cast<double>(m.a) * std::exp(y), sg2 = static_cast<double>(2 * r) * std::sqrt(gd);
+      double dw;
+      auto t_shift = [&](double c) { return (gengauss::ell_shift(kd, gd, c, dw) - r2) / sg2; };
+      real p;
+      if (dl.sign == 0 || q.kind == QSpec::kNone) {
+        p = (*m.cdf)(t_shift(static_cast<double>(-dl.u)));
+      } else {
+        // w_x in [0, min(g_T, W_in)) or [g_T, W_out), W_in/W_out the thresholds inside/outside the ball.
+        const double lm_in = log_mult_of(dl, q.log_c), lm_out = log_mult_of(dl, -kInf);
+        // g − g_T amplifies g's rounding by g/(2 r sqrt(g)): form it in long double.
+        const real t_t = (q.g_t - std::exp(x) - r * r) / sg2;
+        const double ninf = -std::numeric_limits<double>::infinity();
+        p = 0;
+        if (lm_in != ninf) p += (*m.cdf)(std::min<real>(t_t, t_shift(static_cast<double>(-dl.u - lm_in))));
+        if (lm_out != ninf) {
+          const real t_b = t_shift(static_cast<double>(-dl.u - lm_out));
+          if (t_b > t_t) p += (*m.cdf)(t_b) - (*m.cdf)(t_t);
+        }
+      }
+      v[0] = std::exp(static_cast<double>(gengauss::gamma_log_density_centred(m.a, m.c0, y))) * p;
+      return;
+    }
     const real g = std::exp(x);
     const real sg = std::sqrt(g);
     const real L = gengauss::ell(m.k, g) - dl.u;
@@ -218,13 +315,7 @@ inline real p_delta_integral(const Model& m, const QSpec& q, const Dual& dl, rea
       return (*m.cdf)(t_of(w_b)) - (*m.cdf)(t_of(w_a));
     };
     real p = 0;
-    if (dl.sign == 0 || q.kind == QSpec::kNone) {
-      p = mass(0, gengauss::ell_inverse(m.k, L));
-    } else if (q.kind == QSpec::kBall) {
-      const real c_in = log_mult(q, dl, 0), c_out = log_mult(q, dl, 2 * q.g_t + 1);
-      if (c_in != -kInf) p += mass(0, std::min(q.g_t, gengauss::ell_inverse(m.k, L - c_in)));
-      if (c_out != -kInf) p += mass(q.g_t, gengauss::ell_inverse(m.k, L - c_out));
-    } else {
+    {
       for (size_t j = 0; j + 1 < pieces.size(); ++j) {
         real a = std::max(pieces[j], wlo), b = std::min(pieces[j + 1], whi);
         if (!(b > a)) continue;
@@ -235,14 +326,20 @@ inline real p_delta_integral(const Model& m, const QSpec& q, const Dual& dl, rea
           continue;
         }
         if (!in_a && !in_b) continue;
-        // One crossing on a monotone piece: bisection on w.
+        // One crossing on a monotone piece: Newton on hh(w) − L from the secant point, bisecting
+        // whenever a step leaves the bracket [lo, hi] (hh − L has the sign of in_a at lo).
         real lo = a, hi = b;
+        real c = (std::isfinite(ha) && std::isfinite(hb)) ? a + (L - ha) * (b - a) / (hb - ha) : 0.5L * (a + b);
         for (int it = 0; it < 200 && hi - lo > 1e-19L * hi; ++it) {
-          const real mid = 0.5L * (lo + hi);
-          if ((hh(mid) > L) == in_a) lo = mid;
-          else hi = mid;
+          if (!(c > lo && c < hi)) c = 0.5L * (lo + hi);
+          const real fc = hh(c) - L;
+          if ((fc > 0) == in_a) lo = c;
+          else hi = c;
+          const real step = fc / hh_derivative(m, q, dl, c);
+          if (!(std::fabs(step) > 1e-19L * c)) break;
+          c -= step;
         }
-        const real c = 0.5L * (lo + hi);
+        if (!(c >= lo && c <= hi)) c = 0.5L * (lo + hi);
         p += in_a ? mass(a, c) : mass(c, b);
       }
     }
@@ -286,29 +383,50 @@ struct Evaluation {
   real p, q, pd;
 };
 
-// Solve P[S] = p_target in u = ln λ1 for fixed (sign, s); fills P and Q of the solution.
-inline Dual solve_lambda1(const Model& m, const QSpec& q, Dual dl, real r, real p_target, real pq[2]) {
-  auto f = [&](real u) {
+// Root of an increasing f from x by Newton steps (f(x, df) returns f and sets df = f'), clamped to
+// ±max_step, bisecting inside the sign bracket once one is known. Returns true with x the last
+// point evaluated once the next step would be below xtol (or |f| <= ftol), false after max_it
+// evaluations (x then holds the last point evaluated too).
+template <class F>
+bool newton_root(F&& f, real& x, real max_step, real xtol, real ftol, int max_it) {
+  real lo = -kInf, hi = kInf;  // f < 0 at lo, >= 0 at hi
+  for (int it = 0; it < max_it; ++it) {
+    real df;
+    const real fx = f(x, df);
+    if (std::fabs(fx) <= ftol) return true;
+    if (fx < 0) lo = x;
+    else hi = x;
+    real step = df > 0 ? -fx / df : (fx < 0 ? max_step : -max_step);
+    if (!(std::fabs(step) > xtol) || hi - lo <= xtol) return true;
+    real next = x + std::clamp(step, -max_step, max_step);
+    if (!(next > lo && next < hi)) {
+      if (!(std::isfinite(lo) && std::isfinite(hi))) return false;
+      next = 0.5L * (lo + hi);
+    }
+    x = next;
+  }
+  return false;
+}
+
+// Solve P[S] = p_target in u = ln λ1 for fixed (sign, s), from dl.u, by newton_root (P[S]
+// increases in u; dP/du comes with the integrals). Returns the last point evaluated, with its P
+// and Q in pq and, if jac is given, (∂P/∂u, ∂P/∂s, ∂Q/∂u, ∂Q/∂s) there: the dual is stationary in
+// u, so the error left (a Newton step <= 1e-12) costs O(1e-24) of the bound.
+inline Dual solve_lambda1(const Model& m, const QSpec& q, Dual dl, real r, real p_target, real pq[2],
+                          real* jac = nullptr) {
+  real v[6];
+  auto f = [&](real u, real& df) {
     dl.u = u;
-    p_q_integrals(m, q, dl, r, pq);
-    return pq[0] - p_target;
+    p_q_du_integrals(m, q, dl, r, v);
+    df = v[2];
+    return v[0] - p_target;
   };
-  real lo = dl.u - 0.125L, hi = dl.u + 0.125L;
-  real flo = f(lo), fhi = f(hi);
-  for (real step = 0.5L; flo > 0 && step < 1e6; step *= 2) {
-    hi = lo;
-    fhi = flo;
-    lo -= step;
-    flo = f(lo);
-  }
-  for (real step = 0.5L; fhi < 0 && step < 1e6; step *= 2) {
-    lo = hi;
-    flo = fhi;
-    hi += step;
-    fhi = f(hi);
-  }
-  dl.u = illinois(f, lo, flo, hi, fhi, 1e-12L, 1e-14L, true);
-  p_q_integrals(m, q, dl, r, pq);
+  real u = dl.u;
+  newton_root(f, u, 4, 1e-12L, 0, 200);
+  pq[0] = v[0];
+  pq[1] = v[1];
+  if (jac)
+    for (int j = 0; j < 4; ++j) jac[j] = v[2 + j];
   return dl;
 }
 
@@ -333,14 +451,33 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
     dl.sign = pq[1] < q_low ? 1 : -1;
     q_star = dl.sign > 0 ? q_low : q_high;
     // φ(s) = sign·(Q[S] − q*) increases in s along P[S] = p_L (concavity of the dual).
-    real pq_s[2];
+    real pq_s[2], jac[4];
     Dual cur = dl;
-    auto phi = [&](real s) {
+    // dφ/ds along P[S] = p_L: sign·(∂Q/∂s − ∂Q/∂u·(∂P/∂s)/(∂P/∂u)).
+    bool have_jac = false;
+    auto phi_d = [&](real s, real& dphi) {
+      // Start u where the tangent of P[S] = p_L leads: du/ds = −(∂P/∂s)/(∂P/∂u).
+      if (have_jac && jac[0] > 0) cur.u -= jac[1] / jac[0] * (s - cur.s);
       cur.s = s;
-      cur = solve_lambda1(m, q, cur, r, p_low, pq_s);
+      cur = solve_lambda1(m, q, cur, r, p_low, pq_s, jac);
+      have_jac = true;
+      dphi = jac[0] > 0 ? dl.sign * (jac[3] - jac[2] * jac[1] / jac[0]) : 0;
       return dl.sign * (pq_s[1] - q_star);
     };
+    auto phi = [&](real s) {
+      real unused;
+      return phi_d(s, unused);
+    };
     const real s0 = s_hint ? *s_hint : (q.kind == QSpec::kSigma ? -q.lrho(m.a) : -q.log_c);
+    // Newton on φ first; the bracketing search below is the fallback (and finds where no root is).
+    real s_newton = s0;
+    if (newton_root(phi_d, s_newton, 2, 1e-9L, 1e-13L, 25)) {
+      dl = cur;  // the last point evaluated: the solution at s_newton
+      pq[0] = pq_s[0];
+      pq[1] = pq_s[1];
+      const real pd = p_delta_integral(m, q, dl, r);
+      return Evaluation{dual_bound(dl, p_low, q_star, pq[0], pq[1], pd), dl, pq[0], pq[1], pd};
+    }
     const real step = s_hint ? 0.25L : 4;
     real lo = s0 - step, flo = phi(lo);
     for (int i = 0; i < 40 && flo > 0; ++i) flo = phi(lo -= step * (i + 1));
@@ -400,36 +537,80 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
 inline double certified_radius(const Model& m, const QSpec& q, real p_low, real p_high, real q_low,
                                real q_high, real r_start = 0) {
   if (!(p_low > 0.5L)) return std::numeric_limits<double>::quiet_NaN();
-  real u_hint = 0, s_hint = 0;
-  bool have_s = false;
+  // Multiplier hints: linear extrapolation in r from the last two evaluations of the same family.
+  real r_prev[2] = {-1, -1}, u_prev[2] = {0, 0}, s_prev[2] = {0, 0};
+  int n_prev = 0, n_s = 0;
   auto g = [&](real rn) {
-    const Evaluation e = evaluate(m, q, rn, p_low, p_high, q_low, q_high, u_hint, have_s ? &s_hint : nullptr);
-    if (!e.dual.neg) u_hint = e.dual.u;
-    if (e.dual.sign != 0 && !e.dual.neg) {
-      s_hint = e.dual.s;
-      have_s = true;
+    real u_hint = u_prev[1], s_hint = s_prev[1];
+    if (n_prev >= 2 && r_prev[1] != r_prev[0]) {
+      const real w = (rn - r_prev[1]) / (r_prev[1] - r_prev[0]);
+      u_hint += w * (u_prev[1] - u_prev[0]);
+      if (n_s >= 2) s_hint += w * (s_prev[1] - s_prev[0]);
+    }
+    const Evaluation e = evaluate(m, q, rn, p_low, p_high, q_low, q_high, u_hint, n_s > 0 ? &s_hint : nullptr);
+    if (!e.dual.neg) {
+      const bool with_s = e.dual.sign != 0;
+      if (!with_s) n_s = 0;
+      r_prev[0] = r_prev[1];
+      u_prev[0] = u_prev[1];
+      s_prev[0] = s_prev[1];
+      r_prev[1] = rn;
+      u_prev[1] = e.dual.u;
+      s_prev[1] = e.dual.s;
+      n_prev = std::min(n_prev + 1, 2);
+      n_s = with_s ? std::min(n_s + 1, 2) : 0;
     }
     return 0.5L - e.bound;  // < 0: certified
   };
-  real lo = 0, flo = 0.5L - p_low;
-  real guess = std::max<real>(special::norm_ppf(p_low) * m.sigma / m.scale, 1e-6L);
-  if (r_start > 0) {
-    const real rs = r_start / m.scale;
-    const real fs = g(rs);
-    if (fs < 0) {
-      lo = rs;
-      flo = fs;
-      guess = rs * 1.05L;
+  // lo: the largest point evaluated certified; hi: the smallest evaluated not certified.
+  real lo = 0, flo = 0.5L - p_low, hi = kInf, fhi = 0;
+  auto record = [&](real x, real fx) {
+    if (fx < 0 && x > lo) {
+      lo = x;
+      flo = fx;
+    } else if (fx >= 0 && x < hi) {
+      hi = x;
+      fhi = fx;
+    }
+  };
+  const real guess = std::max<real>(special::norm_ppf(p_low) * m.sigma / m.scale, 1e-6L);
+  // Secant phase on 0.5 − bound(r), smooth in r: from r_start (or the Gaussian radius), a first
+  // step with the Gaussian slope φ(0)/σ, then secant steps; close to the root they aim just below
+  // the estimate so that the point evaluated is certified. Done when the estimate lies within
+  // 1e-11 (relative) above a certified point (the bracketing search below stops at 1e-9).
+  {
+    real x0 = r_start > 0 ? static_cast<real>(r_start) / m.scale : guess, f0 = g(x0);
+    record(x0, f0);
+    const real slope = 0.3989422804014327L * m.scale / m.sigma;
+    real x1 = std::clamp(x0 - f0 / slope, 0.8L * x0, 1.25L * x0), f1 = g(x1);
+    record(x1, f1);
+    for (int it = 0; it < 12 && f1 != f0; ++it) {
+      real x2 = x1 - f1 * (x1 - x0) / (f1 - f0);
+      if (!(x2 > 0) || !std::isfinite(x2)) break;
+      const bool close = std::fabs(x2 - x1) <= 1e-6L * x2;
+      if (close && lo > 0 && x2 - lo <= 1e-11L * x2) return special::ulps_down(special::round_down(lo * m.scale), 1);
+      if (close) x2 *= 1 - 3e-12L;
+      if (!(x2 > lo && x2 < hi)) break;
+      const real f2 = g(x2);
+      record(x2, f2);
+      x0 = x1;
+      f0 = f1;
+      x1 = x2;
+      f1 = f2;
     }
   }
-  real hi = std::max(guess, lo * 1.05L), fhi = g(hi);
-  for (int i = 0; i < 60 && fhi < 0; ++i) {
-    lo = hi;
-    flo = fhi;
-    hi *= 1.5L;
+  // Fallback: bracket and Illinois from what the secant phase found.
+  if (!(hi < kInf)) {
+    hi = std::max(guess, lo * 1.05L);
     fhi = g(hi);
+    for (int i = 0; i < 60 && fhi < 0; ++i) {
+      lo = hi;
+      flo = fhi;
+      hi *= 1.5L;
+      fhi = g(hi);
+    }
+    if (fhi < 0) return special::round_down(lo * m.scale);
   }
-  if (fhi < 0) return special::round_down(lo * m.scale);
   const real rn = illinois(g, lo, flo, hi, fhi, 1e-9L * hi, -1, true, 100);
   if (!(rn > 0)) return 0.0;
   return special::ulps_down(special::round_down(rn * m.scale), 1);

@@ -19,6 +19,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "smoothcert/special.h"
@@ -116,11 +119,12 @@ class CosineCdf {
   static constexpr int kCells = 640;
 
   explicit CosineCdf(int64_t d) : alpha_(0.5L * static_cast<real>(d - 1)) {
-    if (alpha_ < kTableAlpha) return;
     const real am1 = alpha_ - 1;
+    log_norm_ = -(am1 * 2 * kLn2 + kLn2 + special::log_beta(alpha_, alpha_));
+    if (alpha_ < kTableAlpha) return;
     t_max_ = std::sqrt(-std::expm1(-45.0L / am1));
     h_ = t_max_ / kCells;
-    const real log_norm = -(am1 * 2 * kLn2 + kLn2 + special::log_beta(alpha_, alpha_));
+    const real log_norm = log_norm_;
     auto log_pdf = [&](real t) { return am1 * std::log1p(-t * t) + log_norm; };
     static const real gl_x[4] = {0.183434642495649804939476142360184L, 0.525532409916328985817739049189246L,
                                  0.796666477413626739591553936475831L, 0.960289856497536231683560868569473L};
@@ -160,6 +164,26 @@ class CosineCdf {
     return lower(t);
   }
 
+  // The density of cos θ at t, for Newton steps only (the derivative of the interpolant where
+  // tabulated): no accuracy guarantee beyond a few digits is needed or claimed.
+  double density(double t) const {
+    if (!(t > -1 && t < 1)) return 0;
+    if (value_.empty())
+      return std::exp(static_cast<double>(alpha_ - 1) * std::log1p(-t * t) + static_cast<double>(log_norm_));
+    const double at = std::fabs(t);
+    if (at >= t_max_) return 0;
+    const double pos = static_cast<double>((t_max_ - at) / h_);
+    int i = static_cast<int>(pos);
+    if (i >= kCells) i = kCells - 1;
+    const double u = pos - i, u2 = u * u, u3 = u2 * u, u4 = u3 * u;
+    // d/du of the quintic Hermite basis in lower().
+    const double h0 = -30 * u2 + 60 * u3 - 30 * u4, h2 = 1 - 18 * u2 + 32 * u3 - 15 * u4;
+    const double h3 = -12 * u2 + 28 * u3 - 15 * u4, h4 = 0.5 * (2 * u - 9 * u2 + 12 * u3 - 5 * u4);
+    const double h5 = 0.5 * (3 * u2 - 8 * u3 + 5 * u4);
+    const double dv = (value_[i + 1] - value_[i]) * -h0 + d1_[i] * h2 + d1_[i + 1] * h3 + d2_[i] * h4 + d2_[i + 1] * h5;
+    return std::max(0.0, dv / static_cast<double>(h_));
+  }
+
  private:
   // t <= 0.
   real lower(real t) const {
@@ -175,10 +199,26 @@ class CosineCdf {
     return value_[i] * h0 + value_[i + 1] * h1 + d1_[i] * h2 + d1_[i + 1] * h3 + d2_[i] * h4 + d2_[i + 1] * h5;
   }
 
-  real alpha_;
+  real alpha_, log_norm_;
   real t_max_ = 1, h_ = 0;
   std::vector<double> value_, d1_, d2_;
 };
+
+// The table for dimension d, built once per process and shared (read-only) by all callers.
+inline std::shared_ptr<const CosineCdf> cosine_cdf_for(int64_t d) {
+  static std::mutex mutex;
+  static std::map<int64_t, std::shared_ptr<const CosineCdf>> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = cache[d];
+  if (!slot) {
+    if (cache.size() > 64) {  // many dimensions in one process: drop the others (holders keep theirs alive)
+      cache.clear();
+      return cache[d] = std::make_shared<const CosineCdf>(d);
+    }
+    slot = std::make_shared<const CosineCdf>(d);
+  }
+  return slot;
+}
 
 // ---------------------------------------------------------------- inverse of ℓ(w) = −k ln w − w
 // The W > 0 with ℓ(W) = H, i.e. W + k ln W = −H (the Lambert-W inverse of the density's radial
@@ -201,9 +241,56 @@ inline real ell_inverse(real k, real H) {
 }
 inline real ell(real k, real w) { return (k == 0 ? 0 : -k * std::log(w)) - w; }
 
+// Δ = W − g for the W > 0 with ℓ(W) = ℓ(g) + c, and dW/dc = −W/(W + k); the integrands need
+// W − g (never W itself), which ell_inverse would give only after a cancellation of ~ln(k) digits.
+// With z = ln(W/g) the equation is f(z) = g·expm1(z) + k z + c = 0, f convex increasing; Newton
+// from a point right of the root decreases monotonically to it. Both starting values are upper
+// bounds of the root: the zero of the tangent at 0 (convexity), and for c < 0 also
+// ln(1 − c/g) (as k z >= 0 there). Every quantity is formed without cancellation, so double
+// precision carries ~1e-16 relative accuracy.
+inline double ell_shift(double k, double g, double c, double& dw_dc) {
+  if (k == 0) {
+    dw_dc = -1;
+    return -c;
+  }
+  double z = -c / (g + k);
+  if (c < 0) z = std::min(z, std::log1p(-c / g));
+  double em1 = std::expm1(z);
+  for (int it = 0; it < 100; ++it) {
+    const double step = (g * em1 + k * z + c) / (g * (em1 + 1) + k);
+    if (!(step > 1e-15 * std::fabs(z))) break;  // monotone from the right: stop when it stalls
+    z -= step;
+    em1 = std::expm1(z);
+  }
+  const double w = g * (em1 + 1);
+  dw_dc = -w / (w + k);
+  return g * em1;
+}
+
+// ln of the density of x = ln g, g ~ Gamma(a), at x = ln a + y, written as a (y − expm1(y)) + c0
+// (c0 = a ln a − a − ln Γ(a)) so that the large terms a·x and e^x cancel exactly; y − expm1(y) by
+// its series −y² Σ y^n/(n + 2)! near 0, where the direct difference would lose digits.
+inline real gamma_log_density_centred(real a, real c0, double y) {
+  double dy;
+  if (std::fabs(y) < 0.25) {
+    double s = 0;
+    static constexpr double kInvFact[16] = {1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
+                                            1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800,
+                                            1.0 / 479001600, 1.0 / 6227020800.0, 1.0 / 87178291200.0,
+                                            1.0 / 1307674368000.0, 1.0 / 20922789888000.0,
+                                            1.0 / 355687428096000.0};
+    for (int n = 15; n >= 0; --n) s = s * y + kInvFact[n];
+    dy = -y * y * s;
+  } else {
+    dy = y - std::expm1(y);
+  }
+  return a * static_cast<real>(dy) + c0;
+}
+
 // ---------------------------------------------------------------- adaptive Gauss–Kronrod
 // Vector-valued G7/K15 with global absolute tolerance distributed by interval length; returns the
-// Kronrod sums. Refinement stops at depth 40.
+// Kronrod sums. Only the first C components (all by default) steer refinement: the others ride
+// along (e.g. a derivative wanted for a Newton step only). Refinement stops at depth 40.
 namespace gk {
 constexpr real xk[8] = {0.991455371120812639206854697526329L, 0.949107912342758524526189684047851L,
                         0.864864423359769072789712788640926L, 0.741531185599394439863864773280788L,
@@ -217,7 +304,7 @@ constexpr real wg[4] = {0.129484966168869693270611432679082L, 0.2797053914892766
                         0.381830050505118944950369775488975L, 0.417959183673469387755102040816327L};
 }  // namespace gk
 
-template <int M, class F>
+template <int M, int C, class F>
 void gk15(F& f, real a, real b, real kron[M], real& err) {
   const real c = 0.5L * (a + b), h = 0.5L * (b - a);
   real vals[15][M];
@@ -234,25 +321,25 @@ void gk15(F& f, real a, real b, real kron[M], real& err) {
       if (j % 2 == 1) G += gk::wg[j / 2] * (vals[j][m] + vals[14 - j][m]);
     }
     kron[m] = K * h;
-    err = std::max(err, std::fabs((K - G) * h));
+    if (m < C) err = std::max(err, std::fabs((K - G) * h));
   }
 }
 
-template <int M, class F>
+template <int M, int C, class F>
 void integrate_adaptive_rec(F& f, real a, real b, real tol_density, int depth, real out[M]) {
   real k[M], err;
-  gk15<M>(f, a, b, k, err);
+  gk15<M, C>(f, a, b, k, err);
   if (err <= tol_density * (b - a) || depth >= 40) {
     for (int m = 0; m < M; ++m) out[m] += k[m];
     return;
   }
   const real c = 0.5L * (a + b);
-  integrate_adaptive_rec<M>(f, a, c, tol_density, depth + 1, out);
-  integrate_adaptive_rec<M>(f, c, b, tol_density, depth + 1, out);
+  integrate_adaptive_rec<M, C>(f, a, c, tol_density, depth + 1, out);
+  integrate_adaptive_rec<M, C>(f, c, b, tol_density, depth + 1, out);
 }
 
 // ∫ f over [a, b] split at the sorted points `cuts` (kinks), each piece first cut into `pieces`.
-template <int M, class F>
+template <int M, int C = M, class F>
 void integrate(F& f, real a, real b, const std::vector<real>& cuts, real tol, real out[M], int pieces = 4) {
   for (int m = 0; m < M; ++m) out[m] = 0;
   std::vector<real> edges{a};
@@ -263,7 +350,7 @@ void integrate(F& f, real a, real b, const std::vector<real>& cuts, real tol, re
   for (size_t e = 0; e + 1 < edges.size(); ++e) {
     const real w = (edges[e + 1] - edges[e]) / pieces;
     for (int p = 0; p < pieces; ++p)
-      integrate_adaptive_rec<M>(f, edges[e] + p * w, p + 1 == pieces ? edges[e + 1] : edges[e] + (p + 1) * w,
+      integrate_adaptive_rec<M, C>(f, edges[e] + p * w, p + 1 == pieces ? edges[e + 1] : edges[e] + (p + 1) * w,
                                 tol_density, 0, out);
   }
 }
