@@ -160,8 +160,8 @@ void register_dsrs(py::module_& m) {
       [](int64_t dim, double k, double sigma, const std::string& kind, double q_param, double r, double p_low,
          double p_high, double q_low, double q_high) {
         check_params(dim, k, sigma);
-        const gengauss::CosineCdf cdf(dim);
-        const dsrs::Model mod(dim, k, sigma, &cdf);
+        const auto cdf = gengauss::cosine_cdf_for(dim);
+        const dsrs::Model mod(dim, k, sigma, cdf.get());
         const dsrs::QSpec q = make_q(mod, kind, q_param);
         const auto ev = dsrs::evaluate(mod, q, static_cast<long double>(r) / mod.scale, p_low, p_high, q_low, q_high);
         py::dict d;
@@ -185,8 +185,8 @@ void register_dsrs(py::module_& m) {
       [](int64_t dim, double k, double sigma, const std::string& kind, double q_param, double r,
          double log_lambda1, int sign, double s, bool upper_p) {
         check_params(dim, k, sigma);
-        const gengauss::CosineCdf cdf(dim);
-        const dsrs::Model mod(dim, k, sigma, &cdf);
+        const auto cdf = gengauss::cosine_cdf_for(dim);
+        const dsrs::Model mod(dim, k, sigma, cdf.get());
         const dsrs::QSpec q = make_q(mod, kind, q_param);
         dsrs::Dual dl;
         dl.u = log_lambda1;
@@ -206,9 +206,9 @@ void register_dsrs(py::module_& m) {
       "cosine_cdf",
       [](int64_t dim, const Arr& t) {
         if (dim < 2) throw py::value_error("dim must be >= 2");
-        const gengauss::CosineCdf cdf(dim);
+        const auto cdf = gengauss::cosine_cdf_for(dim);
         Arr out(t.size());
-        for (py::ssize_t i = 0; i < t.size(); ++i) out.mutable_data()[i] = static_cast<double>(cdf(t.data()[i]));
+        for (py::ssize_t i = 0; i < t.size(); ++i) out.mutable_data()[i] = static_cast<double>((*cdf)(t.data()[i]));
         return out;
       },
       py::arg("dim"), py::arg("t"), "P[cos(theta) <= t] for a uniform direction in dim dimensions.");

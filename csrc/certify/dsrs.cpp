@@ -5,8 +5,8 @@
 namespace smoothcert::certify {
 
 void gengauss_np_radius(const GenGaussParams& P, const double* p_low, double* radius, int64_t n) {
-  const gengauss::CosineCdf cdf(P.dim);
-  const dsrs::Model m(P.dim, P.k, P.sigma, &cdf);
+  const auto cdf = gengauss::cosine_cdf_for(P.dim);
+  const dsrs::Model m(P.dim, P.k, P.sigma, cdf.get());
   const dsrs::QSpec q = dsrs::QSpec::none();
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t i = 0; i < n; ++i) radius[i] = dsrs::certified_radius(m, q, p_low[i], p_low[i], 0, 1);
@@ -15,8 +15,8 @@ void gengauss_np_radius(const GenGaussParams& P, const double* p_low, double* ra
 void gengauss_dsrs_radius(const GenGaussParams& P, SecondKind kind, const double* q_param, const double* p_low,
                           const double* p_high, const double* q_low, const double* q_high, const double* r_start,
                           double* radius, int64_t n) {
-  const gengauss::CosineCdf cdf(P.dim);
-  const dsrs::Model m(P.dim, P.k, P.sigma, &cdf);
+  const auto cdf = gengauss::cosine_cdf_for(P.dim);
+  const dsrs::Model m(P.dim, P.k, P.sigma, cdf.get());
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t i = 0; i < n; ++i) {
     const dsrs::QSpec q = kind == SecondKind::kSigma ? dsrs::QSpec::sigma_q(m, q_param[i])

@@ -469,7 +469,29 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
       return phi_d(s, unused);
     };
     const real s0 = s_hint ? *s_hint : (q.kind == QSpec::kSigma ? -q.lrho(m.a) : -q.log_c);
-    // Newton on φ first; the bracketing search below is the fallback (and finds where no root is).
+    // With hints from a nearby r: 2-D Newton on (P[S], Q[S]) = (p_L, q*) in (u, s), the Jacobian
+    // coming with the integrals; the dual is stationary in both at the solution, so the last
+    // point evaluated is kept once the next step is below 1e-10 in u and 1e-9 in s.
+    if (s_hint) {
+      Dual nt = dl;
+      nt.u = u_hint;
+      nt.s = s0;
+      real v[6];
+      for (int it = 0; it < 12; ++it) {
+        p_q_du_integrals(m, q, nt, r, v);
+        const real f1 = v[0] - p_low, f2 = v[1] - q_star, det = v[2] * v[5] - v[3] * v[4];
+        if (!(std::fabs(det) > 0) || !std::isfinite(det)) break;
+        const real du = -(f1 * v[5] - f2 * v[3]) / det, ds = -(v[2] * f2 - v[4] * f1) / det;
+        if (std::fabs(du) <= 1e-10L && std::fabs(ds) <= 1e-9L) {
+          const real pd = p_delta_integral(m, q, nt, r);
+          return Evaluation{dual_bound(nt, p_low, q_star, v[0], v[1], pd), nt, v[0], v[1], pd};
+        }
+        if (!(std::fabs(du) <= 1 && std::fabs(ds) <= 1)) break;  // far from the solution: nested solves
+        nt.u += du;
+        nt.s += ds;
+      }
+    }
+    // Newton on φ; the bracketing search below is the fallback (and finds where no root is).
     real s_newton = s0;
     if (newton_root(phi_d, s_newton, 2, 1e-9L, 1e-13L, 25)) {
       dl = cur;  // the last point evaluated: the solution at s_newton
