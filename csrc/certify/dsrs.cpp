@@ -8,7 +8,7 @@ void gengauss_np_radius(const GenGaussParams& P, const double* p_low, double* ra
   const auto cdf = gengauss::cosine_cdf_for(P.dim);
   const dsrs::Model m(P.dim, P.k, P.sigma, cdf.get());
   const dsrs::QSpec q = dsrs::QSpec::none();
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (n > 1)
   for (int64_t i = 0; i < n; ++i) radius[i] = dsrs::certified_radius(m, q, p_low[i], p_low[i], 0, 1);
 }
 
@@ -17,7 +17,7 @@ void gengauss_dsrs_radius(const GenGaussParams& P, SecondKind kind, const double
                           double* radius, int64_t n) {
   const auto cdf = gengauss::cosine_cdf_for(P.dim);
   const dsrs::Model m(P.dim, P.k, P.sigma, cdf.get());
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (n > 1)
   for (int64_t i = 0; i < n; ++i) {
     const dsrs::QSpec q = kind == SecondKind::kSigma ? dsrs::QSpec::sigma_q(m, q_param[i])
                                                      : dsrs::QSpec::ball(m, q_param[i]);
