@@ -123,12 +123,11 @@ inline real log_mult(const QSpec& q, const Dual& dl, real w) {
 
 // log_mult from ln ρ, in double (|z| is moderate wherever the result matters); dlm_ds gets its
 // derivative in s (for Newton steps).
-inline double log_mult_of(const Dual& dl, real lr, double& dlm_ds) {
+// The same from z = s + ln ρ (finite).
+inline double log_mult_z(const Dual& dl, double z, double& dlm_ds) {
   constexpr double kNegInf = -std::numeric_limits<double>::infinity();
   dlm_ds = 0;
   if (dl.sign == 0) return 0;
-  if (lr == -kInf) return dl.neg ? kNegInf : 0;
-  const double z = static_cast<double>(dl.s + lr);
   if (dl.neg) {
     if (!(z > 0)) return kNegInf;
     dlm_ds = -1 / std::expm1(-z);
@@ -141,6 +140,12 @@ inline double log_mult_of(const Dual& dl, real lr, double& dlm_ds) {
   if (z >= 0) return kNegInf;
   dlm_ds = -1 / std::expm1(-z);
   return z > -0.6931 ? std::log(-std::expm1(z)) : std::log1p(-std::exp(z));
+}
+inline double log_mult_of(const Dual& dl, real lr, double& dlm_ds) {
+  dlm_ds = 0;
+  if (dl.sign == 0) return 0;
+  if (lr == -kInf) return dl.neg ? -std::numeric_limits<double>::infinity() : 0;
+  return log_mult_z(dl, static_cast<double>(dl.s + lr), dlm_ds);
 }
 inline double log_mult_of(const Dual& dl, real lr) {
   double unused;
@@ -166,13 +171,18 @@ inline real hh_derivative(const Model& m, const QSpec& q, const Dual& dl, real w
 inline void p_q_du_integrals(const Model& m, const QSpec& q, const Dual& dl, real r, real out[6]) {
   const double r2 = static_cast<double>(r * r), two_r = static_cast<double>(2 * r), kd = static_cast<double>(m.k);
   const double ad = static_cast<double>(m.a), beta_a = static_cast<double>(q.beta * m.a);
+  // z = s + ln ρ(g) = β (w0 − g) vanishes at g = w0 = (s + ln c)/β, where ln(1 − e^z) has a log
+  // singularity: there z is formed as −β w0 expm1(ln g − ln w0), accurate relative to itself.
+  const real w0 = q.kind == QSpec::kSigma && dl.sign != 0 && q.beta != 0 ? (dl.s + q.log_c) / q.beta : 0;
+  const real x0 = w0 > 0 ? std::log(w0) : 0, beta_w0 = q.beta * w0;
   auto f = [&](real x, real v[6]) {
     const double y = static_cast<double>(x - m.ln_a);
     real lr = -kInf;
     if (q.kind == QSpec::kSigma) lr = q.lr_a - static_cast<real>(beta_a * std::expm1(y));
     else if (q.kind == QSpec::kBall && x <= q.x_t) lr = q.log_c;
     double ls;
-    const double lm = log_mult_of(dl, lr, ls);
+    const double lm = w0 > 0 ? log_mult_z(dl, static_cast<double>(-beta_w0 * std::expm1(static_cast<double>(x - x0))), ls)
+                             : log_mult_of(dl, lr, ls);
     if (lm == -std::numeric_limits<double>::infinity()) {
       for (int j = 0; j < 6; ++j) v[j] = 0;
       return;
