@@ -30,7 +30,8 @@ using gengauss::kInf;
 using gengauss::real;
 
 // Upper bound on the absolute error of each of P[S], Q[S], P_δ[S] (quadrature tolerance 1e-13,
-// cos θ table < 1e-15, Gamma tails < 1e-17); the tests measure < 1e-12 against mpmath.
+// cos θ table < 1e-15, Gamma tails < 1e-17, integrand values ~1e-15 relative); the tests measure
+// < 1e-12 against mpmath.
 constexpr real kIntegralError = 1e-10L;
 constexpr real kQuadTol = 1e-13L;
 
@@ -564,7 +565,8 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
 }
 
 // Largest r (in the input's units) at which evaluate() certifies P_δ-probability > 1/2, by a
-// bracketing search on r that returns the certified end; `r_start` (units) is a radius believed
+// secant search on r (a bracketing one as fallback) that returns a point evaluated as certified;
+// `r_start` (units) is a radius believed
 // certified (e.g. the Neyman–Pearson one for DSRS), re-verified here. NaN when p_low <= 1/2.
 inline double certified_radius(const Model& m, const QSpec& q, real p_low, real p_high, real q_low,
                                real q_high, real r_start = 0) {
