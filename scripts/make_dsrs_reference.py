@@ -46,13 +46,25 @@ CASES = [
     (784, 380, 0.25, "ball", 0.3, 0.7, 0.6, 0.69),
     # Golden inputs where smoothcert and the stored radii differ by more than the stored resolution:
     # cohen-cifar σ = 0.25 "x+" input 1890 (stored DSRS 0.13, reached only through λ2 < 0) and
-    # cohen-cifar σ = 0.5, N = 50,000 input 5660 (stored NP radius 0.000826, ours 0.00097).
+    # cohen-cifar σ = 0.5, N = 50,000 input 5660 (stored NP radius 0.000826, ours 0.00097);
     (3072, 1530, 0.25, "ball", 0.2990416950576002, 0.7100425782173282, 0.6323744751632829, 0.6473383799739596),
     (3072, 1530, 0.5, "none", 0.0, 0.5008270081968539, 0.0, 1.0),
+    # consistency-cifar σ = 1, N = 50,000, input 4950: stored NP radius 0, ours 0.000486.
+    (3072, 1530, 1.0, "none", 0.0, 0.5002069522665997, 0.0, 1.0),
+]
+
+# Stored golden radii above smoothcert's, checked at the stored radius r: the dual's set S there
+# satisfies every bound while P_δ[S] < 1/2, so that radius is not certifiable from these bounds.
+# (d, k, sigma, kind, q_param, p_low, p_high, q_low, q_high, r): cohen-cifar σ = 0.5, σ_Q = 0.45, input 10.
+WITNESSES = [
+    (3072, 1530, 0.5, "sigma", 0.45, 0.8774740679117252, 0.8875168751040964, 0.914057986307288, 0.9226007964078359,
+     0.65),
 ]
 
 COLUMNS = ["d", "k", "sigma", "kind", "q_param", "p_low", "p_high", "q_low", "q_high", "radius", "log_lambda1",
            "sign", "s", "upper_p", "P", "Q", "P_delta"]
+WITNESS_COLUMNS = ["d", "k", "sigma", "kind", "q_param", "p_low", "p_high", "q_low", "q_high", "radius", "P", "Q",
+                   "P_delta"]
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "dsrs_reference.npz"
 
 
@@ -167,7 +179,11 @@ def twin(d, k, sigma, kind, q_param, r, u, sign, s, upper_p=False, method="gauss
 def main() -> None:
     # Cases already in the file are kept (recomputing all of them takes tens of minutes); delete
     # the file to recompute everything.
-    rows = [tuple(r) for r in np.load(OUT)["cases"]] if OUT.exists() else []
+    rows, witnesses = [], []
+    if OUT.exists():
+        with np.load(OUT) as z:
+            rows = [tuple(r) for r in z["cases"]]
+            witnesses = [tuple(r) for r in z["witnesses"]] if "witnesses" in z.files else []
     done = {(r[0], r[1], r[2], r[3], r[4], r[5], r[7], r[8]) for r in rows}
     for case in CASES:
         d, k, sigma, kind, q_param, p_low, q_low, q_high = case
@@ -192,8 +208,26 @@ def main() -> None:
         rows.append((d, k, sigma, ["none", "sigma", "ball"].index(kind), q_param, p_low, p_high, q_low, q_high, r,
                      ev["log_lambda1"], ev["sign"], ev["s"], float(ev["upper_p"]), float(P), float(Q), float(Pd)))
         # Saved after every case so that an interrupted run keeps what it computed.
-        np.savez(OUT, cases=np.array(rows, dtype=np.float64), columns=np.array(COLUMNS))
-        print("wrote", OUT, flush=True)
+        _save(rows, witnesses)
+    for case in WITNESSES:
+        d, k, sigma, kind, q_param, p_low, p_high, q_low, q_high, r = case
+        if any(tuple(w[:10]) == (d, k, sigma, ["none", "sigma", "ball"].index(kind), *case[4:]) for w in witnesses):
+            continue
+        ev = core.evaluate(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high)
+        steep = kind == "sigma" and (ev["sign"] < 0 or ev["upper_p"])
+        P, Q, Pd = twin(d, k, sigma, kind, q_param, r, ev["log_lambda1"], ev["sign"], ev["s"], ev["upper_p"],
+                        method="tanh-sinh" if steep else "gauss-legendre")
+        print("witness", case, "P", mp.nstr(P, 15), "Q", mp.nstr(Q, 15), "Pd", mp.nstr(Pd, 15), flush=True)
+        witnesses.append((d, k, sigma, ["none", "sigma", "ball"].index(kind), q_param, p_low, p_high, q_low, q_high, r,
+                          float(P), float(Q), float(Pd)))
+        _save(rows, witnesses)
+
+
+def _save(rows, witnesses):
+    np.savez(OUT, cases=np.array(rows, dtype=np.float64), columns=np.array(COLUMNS),
+             witnesses=np.array(witnesses, dtype=np.float64).reshape(-1, len(WITNESS_COLUMNS)),
+             witness_columns=np.array(WITNESS_COLUMNS))
+    print("wrote", OUT, flush=True)
 
 
 if __name__ == "__main__":

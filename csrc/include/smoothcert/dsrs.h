@@ -493,7 +493,9 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
         const real f1 = v[0] - p_low, f2 = v[1] - q_star, det = v[2] * v[5] - v[3] * v[4];
         if (!(std::fabs(det) > 0) || !std::isfinite(det)) break;
         const real du = -(f1 * v[5] - f2 * v[3]) / det, ds = -(v[2] * f2 - v[4] * f1) / det;
-        if (std::fabs(du) <= 1e-10L && std::fabs(ds) <= 1e-9L) {
+        // Converged only where both constraints hold: with q* out of reach the iteration drifts
+        // to λ1 -> 0 with vanishing steps, and the λ1 < 0 family below is the one to use.
+        if (std::fabs(du) <= 1e-10L && std::fabs(ds) <= 1e-9L && std::fabs(f1) <= 1e-9L && std::fabs(f2) <= 1e-9L) {
           const real pd = p_delta_integral(m, q, nt, r);
           return Evaluation{dual_bound(nt, p_low, q_star, v[0], v[1], pd), nt, v[0], v[1], pd};
         }
@@ -504,7 +506,7 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
     }
     // Newton on φ; the bracketing search below is the fallback (and finds where no root is).
     real s_newton = s0;
-    if (newton_root(phi_d, s_newton, 2, 1e-9L, 1e-13L, 25)) {
+    if (newton_root(phi_d, s_newton, 2, 1e-9L, 1e-13L, 25) && std::fabs(pq_s[1] - q_star) <= 1e-9L) {
       dl = cur;  // the last point evaluated: the solution at s_newton
       pq[0] = pq_s[0];
       pq[1] = pq_s[1];
