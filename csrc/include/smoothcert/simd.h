@@ -44,7 +44,15 @@ SC_HD T select(C cond, T a, T b) { return cond ? a : b; }
 
 #if !defined(__CUDACC__)
 // ------------------------------------------------------------------ vector types (host only)
+// One native register of 32-bit lanes: wider generic vectors are split by the compiler and, when
+// passed between non-inlined functions, go through memory.
+#if defined(__AVX512F__)
 constexpr int kLanes = 16;
+#elif defined(__AVX__)
+constexpr int kLanes = 8;
+#else
+constexpr int kLanes = 4;
+#endif
 typedef uint32_t u32v __attribute__((vector_size(4 * kLanes)));
 typedef int32_t i32v __attribute__((vector_size(4 * kLanes)));
 typedef float f32v __attribute__((vector_size(4 * kLanes)));
