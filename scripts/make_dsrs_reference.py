@@ -176,6 +176,17 @@ def twin(d, k, sigma, kind, q_param, r, u, sign, s, upper_p=False, method="gauss
     return P, Q, Pd
 
 
+def twin_at(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high):
+    """smoothcert's dual at r, and the twin's (P, Q, P_δ) at its multipliers."""
+    ev = core.evaluate(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high)
+    # With λ2 < 0 (or λ1 < 0) and Q of another σ, the multiplier vanishes at w0 and the integrands
+    # fall steeply to 0 there: tanh-sinh, which clusters nodes at the interval ends, resolves that;
+    # Gauss–Legendre is faster elsewhere.
+    steep = kind == "sigma" and (ev["sign"] < 0 or ev["upper_p"])
+    return ev, twin(d, k, sigma, kind, q_param, r, ev["log_lambda1"], ev["sign"], ev["s"], ev["upper_p"],
+                    method="tanh-sinh" if steep else "gauss-legendre")
+
+
 def main() -> None:
     # Cases already in the file are kept (recomputing all of them takes tens of minutes); delete
     # the file to recompute everything.
@@ -196,13 +207,7 @@ def main() -> None:
             r_np = core.np_radius(d, k, sigma, np.array([p_low]))
             r = float(core.dsrs_radius(d, k, sigma, kind, np.array([q_param]), np.array([p_low]), np.array([p_high]),
                                        np.array([q_low]), np.array([q_high]), r_start=r_np)[0])
-        ev = core.evaluate(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high)
-        # With λ2 < 0 (or λ1 < 0) and Q of another σ, the multiplier vanishes at w0 and the integrands
-        # fall steeply to 0 there: tanh-sinh, which clusters nodes at the interval ends, resolves
-        # that; Gauss–Legendre is faster elsewhere.
-        steep = kind == "sigma" and (ev["sign"] < 0 or ev["upper_p"])
-        P, Q, Pd = twin(d, k, sigma, kind, q_param, r, ev["log_lambda1"], ev["sign"], ev["s"], ev["upper_p"],
-                        method="tanh-sinh" if steep else "gauss-legendre")
+        ev, (P, Q, Pd) = twin_at(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high)
         print(case, "r", r, "sign", ev["sign"], "P", mp.nstr(P, 15), "Q", mp.nstr(Q, 15), "Pd", mp.nstr(Pd, 15),
               flush=True)
         rows.append((d, k, sigma, ["none", "sigma", "ball"].index(kind), q_param, p_low, p_high, q_low, q_high, r,
@@ -213,10 +218,7 @@ def main() -> None:
         d, k, sigma, kind, q_param, p_low, p_high, q_low, q_high, r = case
         if any(tuple(w[:10]) == (d, k, sigma, ["none", "sigma", "ball"].index(kind), *case[4:]) for w in witnesses):
             continue
-        ev = core.evaluate(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high)
-        steep = kind == "sigma" and (ev["sign"] < 0 or ev["upper_p"])
-        P, Q, Pd = twin(d, k, sigma, kind, q_param, r, ev["log_lambda1"], ev["sign"], ev["s"], ev["upper_p"],
-                        method="tanh-sinh" if steep else "gauss-legendre")
+        _, (P, Q, Pd) = twin_at(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high)
         print("witness", case, "P", mp.nstr(P, 15), "Q", mp.nstr(Q, 15), "Pd", mp.nstr(Pd, 15), flush=True)
         witnesses.append((d, k, sigma, ["none", "sigma", "ball"].index(kind), q_param, p_low, p_high, q_low, q_high, r,
                           float(P), float(Q), float(Pd)))

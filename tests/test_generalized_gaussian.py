@@ -137,15 +137,15 @@ def test_golden_exceptions_are_mpmath_verified(reference_dir):
     models = {m.name: m for m in dsrs_golden.models(reference_dir)}
     for (name, budget, idx), p_low in BELOW_OURS_VERIFIED.items():
         m = models[name]
-        stored = next(b for mm, bud, b, _ in dsrs_golden.np_cases(reference_dir) if mm.name == name and bud == budget)
-        assert stored[idx][0] == p_low
+        bounds, radii = next((b, r) for mm, bud, b, r in dsrs_golden.np_cases(reference_dir)
+                             if mm.name == name and bud == budget)
+        assert bounds[idx][0] == p_low
         hits = [r for r in rows if r["kind"] == 0 and (r["d"], r["k"], r["sigma"], r["p_low"]) == (m.dim, m.k, m.sigma,
                                                                                                     p_low)]
         assert len(hits) == 1, (name, p_low)
         ours = sc.GeneralizedGaussian(sigma=m.sigma, k=m.k, dim=m.dim).certify([p_low])[0]
         # Ours is at most the verified radius and still more than 1e-4 above the stored one.
         assert ours <= hits[0]["radius"] * (1 + 1e-13)
-        radii = next(r for mm, bud, _, r in dsrs_golden.np_cases(reference_dir) if mm.name == name and bud == budget)
         assert ours > radii[idx] + 1e-4
 
 
