@@ -26,37 +26,6 @@ void draw_selection(const HierProblem& pb, const philox::Key& key, uint64_t samp
   }
 }
 
-// sigma * N(0, 1) for elements 0 .. dim-1 of one (input, sample) row, the same values as the i.i.d.
-// shell draws: vectors of simd::kLanes Philox blocks where the generator has a vector twin, then the
-// scalar generator for the tail.
-template <class T, class Gen>
-void noise_row(const Gen& gen, const philox::Key& key, uint64_t sample, uint32_t input, int64_t dim, T* nz) {
-  constexpr int K = Gen::kPerBlock;
-  const int64_t blocks = (dim + K - 1) / K;
-  int64_t blk = 0;
-  if constexpr (has_fill_lanes<Gen>::value) {
-    constexpr int64_t L = simd::kLanes;
-    const philox::Block base = philox::make_counter(0, sample, input);
-    simd::u32v lane;
-    for (int l = 0; l < L; ++l) lane[l] = static_cast<uint32_t>(l);
-    for (; (blk + L) * K <= dim; blk += L) {
-      simd::u32v w[4] = {lane + static_cast<uint32_t>(blk), simd::u32v{} + base.v1, simd::u32v{} + base.v2,
-                         simd::u32v{} + base.v3};
-      philox::philox_rounds(w[0], w[1], w[2], w[3], key);
-      simd::f32v v[K];
-      gen.fill_lanes(w, v);
-      for (int64_t l = 0; l < L; ++l)
-        for (int q = 0; q < K; ++q) nz[(blk + l) * K + q] = v[q][l];
-    }
-  }
-  for (; blk < blocks; ++blk) {
-    const philox::Block b = philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(blk), sample, input), key);
-    T vals[K];
-    gen.fill(b, vals);
-    for (int q = 0; q < K && blk * K + q < dim; ++q) nz[blk * K + q] = vals[q];
-  }
-}
-
 // Indicator values: the extra channel (all its features) or the extra feature column (all channels).
 template <class T>
 void write_indicator(const HierProblem& pb, const uint8_t* sel, T* o) {
@@ -97,7 +66,8 @@ void hierarchical_gaussian_cpu(const T* x, T* out, const HierProblem& pb, T sigm
       const T* xi = x + i * dim;
       T* o = out + row * odim;
       draw_selection(pb, key, sample, input, sel.data());
-      noise_row(gen, key, sample, input, dim, nz.data());
+      T* nzr = nz.data();
+      iid_row<T>(gen, key, sample, input, dim, [nzr](int64_t e, T v) { nzr[e] = v; });
       if (pb.features == 1 && pb.ind_feature == 0) {
         // Channels-first images: element c * entities + entity, output laid out the same.
         for (int64_t c = 0; c < pb.channels; ++c) {

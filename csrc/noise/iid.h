@@ -39,7 +39,7 @@ struct GaussianGen<float> {
     for (int i = 0; i < 4; ++i) out[i] = sigma * n[i];
   }
 #if !defined(__CUDACC__)
-  void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+  SC_HD void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
     sampling::normal4<simd::f32v>(w[0], w[1], w[2], w[3], out[0], out[1], out[2], out[3]);
     for (int i = 0; i < 4; ++i) out[i] = sigma * out[i];
   }

@@ -19,11 +19,53 @@ struct has_fill_lanes<Gen, std::void_t<decltype(std::declval<const Gen&>().fill_
                                std::declval<const simd::u32v*>(), std::declval<simd::f32v*>()))>>
     : std::true_type {};
 
+// Noise values for elements 0 .. dim-1 of one (input, sample) row, handed to emit(element, value).
+// Where the generator has a vector twin, kPair vectors of simd::kLanes Philox blocks are computed
+// together (their rounds interleaved), then single vectors, then the scalar generator for the tail.
+template <class T, class Gen, class Emit>
+void iid_row(const Gen& gen, const philox::Key& key, uint64_t sample, uint32_t input, int64_t dim,
+                   Emit&& emit) {
+  constexpr int K = Gen::kPerBlock;
+  const int64_t blocks = (dim + K - 1) / K;
+  int64_t blk = 0;
+  if constexpr (has_fill_lanes<Gen>::value) {
+    constexpr int64_t L = simd::kLanes;
+    const philox::Block base = philox::make_counter(0, sample, input);
+    simd::u32v lane;
+    for (int l = 0; l < L; ++l) lane[l] = static_cast<uint32_t>(l);
+    auto vectors = [&](auto pair) {
+      constexpr int P = decltype(pair)::value;
+      for (; (blk + P * L) * K <= dim; blk += P * L) {
+        simd::u32v w[P][4];
+        for (int j = 0; j < P; ++j) {
+          w[j][0] = lane + static_cast<uint32_t>(blk + j * L);
+          w[j][1] = simd::u32v{} + base.v1;
+          w[j][2] = simd::u32v{} + base.v2;
+          w[j][3] = simd::u32v{} + base.v3;
+        }
+        philox::philox_rounds_n<P>(w, key);
+        for (int j = 0; j < P; ++j) {
+          simd::f32v v[K];
+          gen.fill_lanes(w[j], v);
+          const int64_t b0 = blk + j * L;
+          for (int64_t l = 0; l < L; ++l)
+            for (int q = 0; q < K; ++q) emit((b0 + l) * K + q, v[q][l]);
+        }
+      }
+    };
+    vectors(std::integral_constant<int, 2>{});
+    vectors(std::integral_constant<int, 1>{});
+  }
+  for (; blk < blocks; ++blk) {
+    const philox::Block b = philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(blk), sample, input), key);
+    T vals[K];
+    gen.fill(b, vals);
+    for (int q = 0; q < K && blk * K + q < dim; ++q) emit(blk * K + q, vals[q]);
+  }
+}
+
 template <class T, class Gen>
 void add_iid_noise_cpu(const T* x, T* out, const IidProblem& pb, const Gen& gen) {
-  constexpr int K = Gen::kPerBlock;
-  constexpr int64_t L = simd::kLanes;
-  const int64_t blocks = (pb.dim + K - 1) / K;
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
   // Small requests stay on the calling thread: waking a team costs more than it saves, and the
@@ -32,38 +74,11 @@ void add_iid_noise_cpu(const T* x, T* out, const IidProblem& pb, const Gen& gen)
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
-    const int64_t j = row % pb.samples;
     const T* xi = x + i * pb.dim;
     T* o = out + row * pb.dim;
-    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + j);
+    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + row % pb.samples);
     const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
-    int64_t blk = 0;
-    if constexpr (has_fill_lanes<Gen>::value) {
-      const philox::Block base = philox::make_counter(0, sample, input);
-      simd::u32v lane;
-      for (int l = 0; l < L; ++l) lane[l] = static_cast<uint32_t>(l);
-      // Whole vectors of blocks whose elements all lie inside the row.
-      for (; (blk + L) * K <= pb.dim; blk += L) {
-        simd::u32v w[4] = {lane + static_cast<uint32_t>(blk), simd::u32v{} + base.v1, simd::u32v{} + base.v2,
-                           simd::u32v{} + base.v3};
-        philox::philox_rounds(w[0], w[1], w[2], w[3], key);
-        simd::f32v v[K];
-        gen.fill_lanes(w, v);
-        T* ob = o + blk * K;
-        const T* xb = xi + blk * K;
-        for (int64_t l = 0; l < L; ++l)
-          for (int q = 0; q < K; ++q) ob[l * K + q] = xb[l * K + q] + v[q][l];
-      }
-    }
-    for (; blk < blocks; ++blk) {
-      const philox::Block b = philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(blk), sample, input), key);
-      T vals[K];
-      gen.fill(b, vals);
-      for (int q = 0; q < K; ++q) {
-        const int64_t e = blk * K + q;
-        if (e < pb.dim) o[e] = xi[e] + vals[q];
-      }
-    }
+    iid_row<T>(gen, key, sample, input, pb.dim, [&](int64_t e, T v) { o[e] = xi[e] + v; });
   }
 }
 

@@ -84,7 +84,7 @@ struct UniformGen {
 #if !defined(__CUDACC__)
   // Vector twin for the i.i.d. shell (float only).
   template <class X = T, class = std::enable_if_t<sizeof(X) == 4>>
-  void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+  SC_HD void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
     for (int i = 0; i < 4; ++i) out[i] = uniform_word<simd::f32v>(w[i], lambd);
   }
 #endif
@@ -109,7 +109,7 @@ struct LaplaceGen {
 #if !defined(__CUDACC__)
   // Vector twin for the i.i.d. shell (float only).
   template <class X = T, class = std::enable_if_t<sizeof(X) == 4>>
-  void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+  SC_HD void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
     for (int i = 0; i < 4; ++i) out[i] = laplace_word<simd::f32v>(w[i], lambd);
   }
 #endif
@@ -136,7 +136,7 @@ struct ParetoGen {
 #if !defined(__CUDACC__)
   // Vector twin for the i.i.d. shell (float only).
   template <class X = T, class = std::enable_if_t<sizeof(X) == 4>>
-  void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+  SC_HD void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
     for (int i = 0; i < 4; ++i) out[i] = pareto_word<simd::f32v>(w[i], lambd, inv_a);
   }
 #endif

@@ -42,10 +42,12 @@ SC_HD Block make_counter(uint32_t block, uint64_t sample, uint32_t input, uint32
                (static_cast<uint32_t>(sample >> 32) & 0xFFFFu) | (draw << 16), input};
 }
 
-// The ten rounds on one lane type U: uint32_t for scalar code and CUDA, a simd::u32v of counters
-// for the vectorised CPU loops (the key is the same for every lane).
-template <class U>
-SC_HD void philox_rounds(U& v0, U& v1, U& v2, U& v3, Key k) {
+// The ten rounds on N independent counter sets of one lane type U: uint32_t for scalar code and
+// CUDA, a simd::u32v of counters for the vectorised CPU loops (the key is the same for every lane).
+// Interleaving N > 1 sets round by round gives an out-of-order core independent multiplies to
+// overlap; each set's result is the same as on its own.
+template <int N, class U>
+SC_HD void philox_rounds_n(U (&v)[N][4], Key k) {
   constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
   constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
   uint32_t k0 = k.k0, k1 = k.k1;
@@ -55,16 +57,33 @@ SC_HD void philox_rounds(U& v0, U& v1, U& v2, U& v3, Key k) {
 #pragma GCC unroll 10
 #endif
   for (int round = 0; round < 10; ++round) {
-    U hi0, lo0, hi1, lo1;
-    simd::mul_wide(v0, kM0, hi0, lo0);
-    simd::mul_wide(v2, kM1, hi1, lo1);
-    v0 = hi1 ^ v1 ^ k0;
-    v1 = lo1;
-    v2 = hi0 ^ v3 ^ k1;
-    v3 = lo0;
+#if defined(__CUDACC__)
+#pragma unroll
+#else
+#pragma GCC unroll 4
+#endif
+    for (int j = 0; j < N; ++j) {
+      U hi0, lo0, hi1, lo1;
+      simd::mul_wide(v[j][0], kM0, hi0, lo0);
+      simd::mul_wide(v[j][2], kM1, hi1, lo1);
+      v[j][0] = hi1 ^ v[j][1] ^ k0;
+      v[j][1] = lo1;
+      v[j][2] = hi0 ^ v[j][3] ^ k1;
+      v[j][3] = lo0;
+    }
     k0 += kW0;
     k1 += kW1;
   }
+}
+
+template <class U>
+SC_HD void philox_rounds(U& v0, U& v1, U& v2, U& v3, Key k) {
+  U v[1][4] = {{v0, v1, v2, v3}};
+  philox_rounds_n<1>(v, k);
+  v0 = v[0][0];
+  v1 = v[0][1];
+  v2 = v[0][2];
+  v3 = v[0][3];
 }
 
 SC_HD Block philox4x32_10(Block c, Key k) {
