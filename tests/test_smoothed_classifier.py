@@ -123,6 +123,44 @@ def test_model_in_training_mode_is_restored():
     assert model.training
 
 
+def test_submodule_training_modes_are_restored():
+    model = default_model()
+    model.net[1].train()
+    g = sc.SmoothedClassifier(model, sc.Gaussian(0.25), 10)
+    g.sample_counts(torch.zeros(1, 1, 8, 8), 10)
+    assert [m.training for m in model.modules()] == [m is model.net[1] for m in model.modules()]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+def test_votes_are_first_argmax_counts_per_input(dtype):
+    # Scores with many exact ties (few distinct values) must vote like torch.argmax: first maximum.
+    gen = torch.Generator().manual_seed(3)
+    table = torch.randint(0, 3, (4 * 37, 5), generator=gen).to(dtype)
+    calls = iter(table.split(37))
+
+    def model(t: torch.Tensor) -> torch.Tensor:
+        return next(calls)
+
+    g = sc.SmoothedClassifier(model, sc.Gaussian(0.25), 5)
+    counts = g.sample_counts(torch.zeros(4, 2), 37, batch_size=37).counts
+    expect = np.stack([np.bincount(t.float().argmax(dim=1).numpy(), minlength=5) for t in table.split(37)])
+    assert np.array_equal(counts, expect)
+    # Several inputs in one forward pass: rows split per input in order.
+    calls = iter([table])
+    grouped = g.sample_counts(torch.zeros(4, 2), 37, batch_size=4 * 37).counts
+    assert np.array_equal(grouped, expect)
+
+
+def test_nan_model_output_is_an_error():
+    g = sc.SmoothedClassifier(lambda t: torch.full((t.shape[0], 10), float("nan")), sc.Gaussian(0.25), 10)
+    with pytest.raises(ValueError, match="NaN"):
+        g.certify(torch.zeros(1, 1, 8, 8), 10, 100, 0.01)
+    half = sc.SmoothedClassifier(lambda t: torch.zeros(t.shape[0], 10, dtype=torch.float16).index_fill_(
+        1, torch.tensor([2]), float("nan")), sc.Gaussian(0.25), 10)
+    with pytest.raises(ValueError, match="NaN"):
+        half.sample_counts(torch.zeros(1, 3), 5)
+
+
 @pytest.mark.parametrize("kwargs, match", [
     (dict(alpha=0.0), "alpha"), (dict(alpha=1.0), "alpha"), (dict(n0=0), "n0"), (dict(n=0), "n"),
     (dict(n0=500, n=100), "n0"), (dict(batch_size=0), "batch_size"), (dict(n=2.5), "n"),

@@ -28,6 +28,41 @@ void gaussian_sample(const py::array_t<T, py::array::forcecast>& x, py::array_t<
   noise::gaussian_sample_cpu<T>(xp, op, pb, static_cast<T>(sigma));
 }
 
+// counts[g, c] += number of rows g*per_input .. (g+1)*per_input - 1 of scores whose first maximal
+// entry is c (torch.argmax's tie rule). A NaN score is an error, not a vote.
+template <class T>
+void accumulate_votes(const py::array_t<T, py::array::c_style | py::array::forcecast>& scores, int64_t per_input,
+                      py::array_t<int64_t>& counts) {
+  if (scores.ndim() != 2) throw py::value_error("scores must have shape [rows, num_classes]");
+  if (counts.ndim() != 2 || !(counts.flags() & py::array::c_style) || !counts.writeable())
+    throw py::value_error("counts must be a writeable C-contiguous [inputs, num_classes] int64 array");
+  const int64_t rows = scores.shape(0), classes = scores.shape(1);
+  if (classes != counts.shape(1))
+    throw py::value_error("scores have " + std::to_string(classes) + " classes, counts " +
+                          std::to_string(counts.shape(1)));
+  if (per_input < 1 || rows != per_input * counts.shape(0))
+    throw py::value_error("scores rows must be counts rows x per_input");
+  if (classes < 1) throw py::value_error("scores must have at least one class");
+  const T* sp = scores.data();
+  int64_t* cp = counts.mutable_data();
+  int64_t bad = -1;
+  {
+    py::gil_scoped_release release;
+    for (int64_t r = 0; r < rows && bad < 0; ++r) {
+      const T* row = sp + r * classes;
+      int64_t best = 0;
+      bool nan = std::isnan(row[0]);
+      for (int64_t c = 1; c < classes; ++c) {
+        nan |= std::isnan(row[c]);
+        if (row[c] > row[best]) best = c;
+      }
+      if (nan) bad = r;
+      else cp[(r / per_input) * classes + best] += 1;
+    }
+  }
+  if (bad >= 0) throw py::value_error("model output contains NaN (row " + std::to_string(bad) + ")");
+}
+
 }  // namespace
 
 void register_noise(py::module_& m) {
@@ -44,6 +79,10 @@ void register_noise(py::module_& m) {
   m.def("gaussian_sample", &gaussian_sample<double>, py::arg("x"), py::arg("out"), py::arg("sigma"),
         py::arg("seed"), py::arg("role"), py::arg("index0"), py::arg("sample0"),
         "out[i, j, :] = x[i, :] + sigma * N(0, I) for float64 buffers x [B, D], out [B, m, D].");
+  m.def("accumulate_votes", &accumulate_votes<float>, py::arg("scores"), py::arg("per_input"), py::arg("counts"),
+        "counts[g] += votes (first argmax) of score rows g*per_input .. (g+1)*per_input - 1; float32 scores.");
+  m.def("accumulate_votes", &accumulate_votes<double>, py::arg("scores"), py::arg("per_input"), py::arg("counts"),
+        "counts[g] += votes (first argmax) of score rows g*per_input .. (g+1)*per_input - 1; float64 scores.");
 #if defined(SMOOTHCERT_WITH_CUDA)
   m.def("gaussian_sample_cuda",
         [](uintptr_t x, uintptr_t out, int64_t inputs, int64_t samples, int64_t dim, int bits, double sigma,

@@ -70,7 +70,7 @@ void add_iid_noise_cpu(const T* x, T* out, const IidProblem& pb, const Gen& gen)
   const philox::Key key = philox::make_key(pb.seed, pb.role);
   // Small requests stay on the calling thread: waking a team costs more than it saves, and the
   // caller's own thread pool (torch's) may still be spinning.
-  const bool parallel = rows > 1 && rows * pb.dim >= (int64_t{1} << 18);
+  const bool parallel = rows > 1 && rows * pb.dim >= (int64_t{1} << 15);
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;

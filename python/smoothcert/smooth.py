@@ -93,17 +93,17 @@ def _check_count(name: str, value: int, minimum: int = 1) -> int:
 
 
 @contextlib.contextmanager
-def _eval_mode(model: torch.nn.Module) -> Iterator[None]:
-    """Evaluate with dropout/batch-norm in inference mode, restoring the caller's mode after."""
-    was_training = getattr(model, "training", False)
-    if isinstance(model, torch.nn.Module):
+def _eval_mode(model: Callable[[torch.Tensor], torch.Tensor]) -> Iterator[None]:
+    """Evaluate with dropout/batch-norm in inference mode, restoring each submodule's mode after."""
+    training = [m for m in model.modules() if m.training] if isinstance(model, torch.nn.Module) else []
+    if training:
         model.eval()
     try:
         with torch.inference_mode():
             yield
     finally:
-        if isinstance(model, torch.nn.Module) and was_training:
-            model.train()
+        for m in training:
+            m.training = True
 
 
 class SmoothedClassifier:
@@ -148,14 +148,27 @@ class SmoothedClassifier:
             raise ValueError(f"x must be float32 or float64, got {x.dtype}")
         return x
 
-    def _votes(self, noisy: torch.Tensor) -> torch.Tensor:
+    def _scores(self, noisy: torch.Tensor) -> torch.Tensor:
         scores = self.model(noisy)
         if not isinstance(scores, torch.Tensor) or scores.dim() != 2 or scores.shape != (
                 noisy.shape[0], self.num_classes):
             shape = tuple(scores.shape) if isinstance(scores, torch.Tensor) else type(scores).__name__
             raise ValueError(f"model output must have shape [{noisy.shape[0]}, {self.num_classes}] "
                              f"(batch, num_classes), got {shape}")
-        return scores.argmax(dim=1)
+        return scores
+
+    def _add_votes(self, scores: torch.Tensor, per_input: int, counts: np.ndarray) -> None:
+        """counts[g] += the argmax votes of score rows g * per_input .. (g + 1) * per_input - 1."""
+        if scores.device.type == "cpu" and scores.dtype in (torch.float32, torch.float64):
+            # One pass in the core: argmax, NaN check and bincount without intermediate tensors.
+            core.noise.accumulate_votes(scores.detach().contiguous().numpy(), per_input, counts)
+            return
+        if bool(torch.isnan(scores).any()):
+            raise ValueError("model output contains NaN")
+        votes = scores.argmax(dim=1).cpu()
+        row = torch.arange(counts.shape[0]).repeat_interleave(per_input)
+        flat = torch.bincount(row * self.num_classes + votes, minlength=counts.size)
+        counts += flat.view(counts.shape).numpy()
 
     def sample_counts(self, x: torch.Tensor, n: int, batch_size: int = 1000, *, index: int = 0,
                       role: int = ROLE_ESTIMATE, sample_offset: int = 0,
@@ -171,7 +184,7 @@ class SmoothedClassifier:
         batch_size = _check_count("batch_size", batch_size)
         _check_count("index", index, 0)
         B = x.shape[0]
-        counts = torch.zeros((B, self.num_classes), dtype=torch.int64)
+        counts = np.zeros((B, self.num_classes), dtype=np.int64)
         group = max(1, batch_size // max(n, 1))
         chunk = max(1, min(n, batch_size // group)) if n else 0
         with _eval_mode(self.model):
@@ -183,14 +196,9 @@ class SmoothedClassifier:
                     # x was validated once above; the kernel call skips the per-chunk checks.
                     noisy = self.noise._sample_rows(xg, m, seed=self.seed, index=index + g0,
                                                     sample_offset=sample_offset + s0, role=role)
-                    votes = self._votes(noisy.reshape(G * m, *noisy.shape[2:])).cpu()
-                    if G == 1:
-                        counts[g0] += torch.bincount(votes, minlength=self.num_classes)
-                    else:
-                        row = torch.arange(G).repeat_interleave(m)
-                        flat = torch.bincount(row * self.num_classes + votes, minlength=G * self.num_classes)
-                        counts[g0:g0 + G] += flat.view(G, self.num_classes)
-        return Counts(counts.numpy(), np.arange(index, index + B), self.noise.describe(), self.seed,
+                    scores = self._scores(noisy.reshape(G * m, *noisy.shape[2:]))
+                    self._add_votes(scores, m, counts[g0:g0 + G])
+        return Counts(counts, np.arange(index, index + B), self.noise.describe(), self.seed,
                       role, sample_offset, labels)
 
     # ------------------------------------------------------------------ PREDICT
