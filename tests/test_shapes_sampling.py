@@ -340,16 +340,41 @@ def test_gaussian_accepts_the_scale_lambd():
 
 
 @pytest.mark.parametrize("noise", [sc.Uniform(sigma=0.3), sc.Laplace(sigma=0.3), sc.Pareto(sigma=0.3, a=4.0),
-                                   sc.Expp(sigma=0.3, p=0.7), sc.Expp(sigma=0.3, p=3.0), sc.SSN(sigma=0.3)],
+                                   sc.Expp(sigma=0.3, p=0.7), sc.Expp(sigma=0.3, p=3.0), sc.SSN(sigma=0.3),
+                                   sc.Gaussian(0.3)],
                          ids=lambda n: f"{n.name}-{n.params()}")
 def test_vector_and_scalar_lanes_agree(noise):
-    # Element e's noise depends on (seed, role, input, sample, e) only: a 67-wide input computes
-    # elements 64-66 in the scalar tail loop, a 131-wide one in vector lanes; they must agree.
+    # Element e's noise depends on (seed, role, input, sample, e) only. A wide input computes the
+    # first elements in pairs of vectors; narrower ones reach them through single vectors and the
+    # scalar tail (widths 67, 99, 131 cover each path for 4, 8 and 16 lanes of 4 values).
     gen = torch.Generator().manual_seed(2)
-    x = torch.rand((2, 131), generator=gen)
+    x = torch.rand((2, 1031), generator=gen)
     wide = noise.sample_batch(x, 5, seed=9)
-    narrow = noise.sample_batch(x[:, :67].contiguous(), 5, seed=9)
-    assert torch.equal(wide[..., :67], narrow)
+    for width in (67, 99, 131, 200):
+        narrow = noise.sample_batch(x[:, :width].contiguous(), 5, seed=9)
+        assert torch.equal(wide[..., :width], narrow), width
+
+
+@pytest.mark.parametrize("make", [lambda d: sc.UniformBall(lambd=1.0, dim=d), lambda d: sc.Exp2(lambd=1.0, dim=d, k=2),
+                                  lambda d: sc.Exp1(lambd=1.0, dim=d), lambda d: sc.ExpInf(lambd=1.0, dim=d, k=1),
+                                  lambda d: sc.PowInf(lambd=1.0, dim=d, a=d + 10.0)],
+                         ids=["uniform-ball", "exp2", "exp1", "exp-inf", "pow-inf"])
+def test_radial_directions_agree_between_vector_and_scalar_chunks(make):
+    # A radial copy is lambda R z / |z|: for the same element identities the direction values z
+    # are the same whether computed in vector lanes (whole 32-block chunks) or by the scalar
+    # loop (a partial chunk), so out_wide / out_narrow is one constant per copy (R and |z| differ
+    # with the width). The ratio is exact up to the two products' rounding.
+    narrow_w, wide_w = 100, 1000
+    wide = make(wide_w).sample_batch(torch.zeros(1, wide_w), 6, seed=4)[0, :, :narrow_w].double()
+    narrow = make(narrow_w).sample_batch(torch.zeros(1, narrow_w), 6, seed=4)[0].double()
+    # The l-infinity families set one random face coordinate to +-1 in each copy: not a z value.
+    ratio = wide / narrow
+    if make(1).name in ("exp-inf", "pow-inf"):
+        ratio = ratio.masked_fill(narrow.abs() == narrow.abs().amax(dim=1, keepdim=True), float("nan"))
+        ratio = ratio.masked_fill(wide.abs() == wide.abs().amax(dim=1, keepdim=True), float("nan"))
+    ref = torch.nanmedian(ratio, dim=1, keepdim=True).values
+    ok = torch.isnan(ratio) | ((ratio - ref).abs() <= 4 * 2.0**-24 * ref.abs())
+    assert bool(ok.all())
 
 
 CUDA_READY = bool(sc.build_info()["cuda"]) and torch.cuda.is_available()

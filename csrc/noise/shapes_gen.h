@@ -180,6 +180,13 @@ struct L2Direction {
   static constexpr int kPerBlock = GaussianGen<T>::kPerBlock;
   SC_HD Row begin(sampling::ElementStream&, int64_t) const { return Row{}; }
   SC_HD void fill(philox::Block b, T out[kPerBlock]) const { GaussianGen<T>{T(1)}.fill(b, out); }
+#if !defined(__CUDACC__)
+  // Vector twin (float only): the same values as fill, simd::kLanes blocks at once.
+  template <class X = T, class = std::enable_if_t<sizeof(X) == 4>>
+  SC_HD void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+    GaussianGen<float>{1.0f}.fill_lanes(w, out);
+  }
+#endif
   SC_HD static double weight(T v) { return static_cast<double>(v) * static_cast<double>(v); }
   SC_HD static double finish(double acc) { return sqrt(acc); }
   SC_HD T at(const Row&, int64_t, T z) const { return z; }
@@ -203,6 +210,14 @@ struct L1Direction {
       out[1] = -sign_of_word_d(b.v3) * log(sampling::uniform_open_d(b.v2, b.v3));
     }
   }
+#if !defined(__CUDACC__)
+  // Vector twin (float only): the same operations as fill, simd::kLanes blocks at once.
+  template <class X = T, class = std::enable_if_t<sizeof(X) == 4>>
+  SC_HD void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+    for (int i = 0; i < 4; ++i)
+      out[i] = -random_sign<simd::f32v>(w[i]) * sampling::sc_log(sampling::uniform_open24<simd::f32v>(w[i]));
+  }
+#endif
   SC_HD static double weight(T v) { return v < T(0) ? -static_cast<double>(v) : static_cast<double>(v); }
   SC_HD static double finish(double acc) { return acc; }
   SC_HD T at(const Row&, int64_t, T z) const { return z; }
@@ -227,6 +242,13 @@ struct LinfDirection {
     return Row{face, (s & 1u) ? T(-1) : T(1)};
   }
   SC_HD void fill(philox::Block b, T out[kPerBlock]) const { UniformGen<T>{T(1)}.fill(b, out); }
+#if !defined(__CUDACC__)
+  // Vector twin (float only): the same values as fill, simd::kLanes blocks at once.
+  template <class X = T, class = std::enable_if_t<sizeof(X) == 4>>
+  SC_HD void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+    UniformGen<float>{1.0f}.fill_lanes(w, out);
+  }
+#endif
   SC_HD static double weight(T) { return 0.0; }
   SC_HD static double finish(double) { return 1.0; }
   SC_HD T at(const Row& row, int64_t e, T z) const { return e == row.face ? row.sign : z; }

@@ -13,6 +13,9 @@
 #include <cstdint>
 
 #include "noise/iid.h"
+#if !defined(__CUDACC__)
+#include "noise/iid_cpu.h"
+#endif
 #include "noise/shapes_gen.h"
 
 namespace smoothcert::noise::shapes {
@@ -20,6 +23,7 @@ namespace smoothcert::noise::shapes {
 constexpr int kLanes = 32;
 constexpr uint32_t kRowBlock = 0xFFFFFFFFu;
 
+#if !defined(__CUDACC__)
 template <class T, class Dir, class Rad>
 void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& dir, const Rad& rad, double scale) {
   constexpr int K = Dir::kPerBlock;
@@ -42,7 +46,34 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
     for (int c = 0; c < kLanes; ++c) acc[c] = 0.0;
     for (int64_t c0 = 0; c0 < blocks; c0 += kLanes) {
       T v[K][kLanes];
-      for (int64_t c = 0; c < kLanes; ++c) {
+      int64_t c = 0;
+      if constexpr (sizeof(T) == 4 && has_fill_lanes<Dir>::value) {
+        // Whole chunks: two vectors of simd::kLanes blocks per step, the same values as fill.
+        constexpr int64_t L = simd::kLanes;
+        static_assert(kLanes % (2 * L) == 0, "a chunk holds whole pairs of vectors");
+        if (c0 + kLanes <= blocks) {
+          const philox::Block base = philox::make_counter(0, sample, input);
+          simd::u32v lane;
+          for (int l = 0; l < L; ++l) lane[l] = static_cast<uint32_t>(c0 + l);
+          for (; c < kLanes; c += 2 * L) {
+            simd::u32v w[2][4];
+            for (int h = 0; h < 2; ++h) {
+              w[h][0] = lane + static_cast<uint32_t>(c + h * L);
+              w[h][1] = simd::u32v{} + base.v1;
+              w[h][2] = simd::u32v{} + base.v2;
+              w[h][3] = simd::u32v{} + base.v3;
+            }
+            philox::philox_rounds_n<2>(w, key);
+            for (int h = 0; h < 2; ++h) {
+              simd::f32v vv[K];
+              dir.fill_lanes(w[h], vv);
+              for (int q = 0; q < K; ++q)
+                for (int64_t l = 0; l < L; ++l) v[q][c + h * L + l] = vv[q][l];
+            }
+          }
+        }
+      }
+      for (; c < kLanes; ++c) {
         const philox::Block b =
             philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), sample, input), key);
         T vals[K];
@@ -73,5 +104,6 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
     for (int64_t e = 0; e < pb.dim; ++e) o[e] = xi[e] + st * dir.at(rs, e, o[e]);
   }
 }
+#endif  // !defined(__CUDACC__)
 
 }  // namespace smoothcert::noise::shapes
