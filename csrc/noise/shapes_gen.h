@@ -156,6 +156,13 @@ struct SplitGen {
       out[1] = width * sampling::uniform_open_d(b.v2, b.v3);
     }
   }
+#if !defined(__CUDACC__)
+  // Vector twin for the CPU rows (float only).
+  template <class X = T, class = std::enable_if_t<sizeof(X) == 4>>
+  SC_HD void fill_lanes(const simd::u32v w[4], simd::f32v out[4]) const {
+    for (int i = 0; i < 4; ++i) out[i] = width * sampling::uniform_open24<simd::f32v>(w[i]);
+  }
+#endif
 };
 
 // The value SSN and DSSN show the base classifier for input coordinate x and split value s with

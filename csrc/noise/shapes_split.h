@@ -5,44 +5,31 @@
 #include <vector>
 
 #include "noise/iid.h"
+#if !defined(__CUDACC__)
+#include "noise/iid_cpu.h"
+#endif
 #include "noise/shapes_gen.h"
 
 namespace smoothcert::noise::shapes {
 
 // SSN (Levine & Feizi 2021): out[e] = split_value(x[e], s_e, 2 lambda), s_e ~ U(0, 2 lambda).
+#if !defined(__CUDACC__)
 template <class T>
 void split_noise_cpu(const T* x, T* out, const IidProblem& pb, T width) {
   const SplitGen<T> gen{width};
-  constexpr int K = SplitGen<T>::kPerBlock;
-  constexpr int64_t kChunk = 16;
-  const int64_t blocks = (pb.dim + K - 1) / K;
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
 #pragma omp parallel for schedule(static)
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
-    const int64_t j = row % pb.samples;
     const T* xi = x + i * pb.dim;
     T* o = out + row * pb.dim;
-    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + j);
+    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + row % pb.samples);
     const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
-    for (int64_t c0 = 0; c0 < blocks; c0 += kChunk) {
-      T v[K][kChunk];
-      for (int64_t c = 0; c < kChunk; ++c) {
-        const philox::Block b =
-            philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), sample, input), key);
-        T vals[K];
-        gen.fill(b, vals);
-        for (int q = 0; q < K; ++q) v[q][c] = vals[q];
-      }
-      for (int64_t c = 0; c < kChunk; ++c)
-        for (int q = 0; q < K; ++q) {
-          const int64_t e = (c0 + c) * K + q;
-          if (e < pb.dim) o[e] = split_value<T>(xi[e], v[q][c], width);
-        }
-    }
+    iid_row<T>(gen, key, sample, input, pb.dim, [&](int64_t e, T s) { o[e] = split_value<T>(xi[e], s, width); });
   }
 }
+#endif
 
 // DSSN (Levine & Feizi 2021, Sec. 4): one offset o_e in {0, ..., L-1} per coordinate from the
 // seed (role kRoleAux, shared by every input and sample), shift number t uses the split value
