@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "noise/gengauss.h"
+#include "noise/iid_cpu.h"
 
 namespace smoothcert::noise {
 
@@ -11,7 +12,7 @@ void gengauss_sample_cpu(const T* x, T* out, const IidProblem& pb, const GenGaus
   const int64_t blocks = (pb.dim + K - 1) / K;
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
     const uint64_t sample = static_cast<uint64_t>(pb.sample0 + row % pb.samples);

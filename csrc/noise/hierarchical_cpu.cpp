@@ -52,9 +52,7 @@ void hierarchical_gaussian_cpu(const T* x, T* out, const HierProblem& pb, T sigm
   const int64_t rows = pb.inputs * pb.samples;
   const int64_t fo = pb.features + pb.ind_feature;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
-  // Small requests stay on the calling thread (as in iid_cpu.h): waking a team costs more than it saves.
-  const bool parallel = rows > 1 && rows * dim >= (int64_t{1} << 18);
-#pragma omp parallel if (parallel)
+#pragma omp parallel if (run_parallel(rows, dim))
   {
     std::vector<uint8_t> sel(static_cast<size_t>(pb.entities));
     std::vector<T> nz(static_cast<size_t>(dim));
@@ -101,9 +99,7 @@ void hierarchical_flip_cpu(const T* x, T* out, const HierProblem& pb, double p_p
   const double log1m_plus = std::log1p(-p_plus);
   const bool plus_all = !(p_plus < 1.0), plus_none = !(p_plus > 0.0);
   const philox::Key key = philox::make_key(pb.seed, pb.role);
-  // Small requests stay on the calling thread (as in iid_cpu.h): waking a team costs more than it saves.
-  const bool parallel = rows > 1 && rows * dim >= (int64_t{1} << 18);
-#pragma omp parallel if (parallel)
+#pragma omp parallel if (run_parallel(rows, dim))
   {
     std::vector<uint8_t> sel(static_cast<size_t>(pb.entities));
 #pragma omp for schedule(static)

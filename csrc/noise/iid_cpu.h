@@ -12,6 +12,13 @@
 
 namespace smoothcert::noise {
 
+// Work below this many output elements stays on the calling thread. It is ATen's grain for
+// element-wise kernels (at::internal::GRAIN_SIZE): the sampler runs between the caller's torch ops
+// on the same OpenMP team, so it splits work exactly when torch itself would.
+constexpr int64_t kParallelGrain = 32768;
+
+SC_HD bool run_parallel(int64_t rows, int64_t dim) { return rows > 1 && rows * dim >= kParallelGrain; }
+
 template <class Gen, class = void>
 struct has_fill_lanes : std::false_type {};
 template <class Gen>
@@ -68,10 +75,7 @@ template <class T, class Gen>
 void add_iid_noise_cpu(const T* x, T* out, const IidProblem& pb, const Gen& gen) {
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
-  // Small requests stay on the calling thread: waking a team costs more than it saves, and the
-  // caller's own thread pool (torch's) may still be spinning.
-  const bool parallel = rows > 1 && rows * pb.dim >= (int64_t{1} << 15);
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
     const T* xi = x + i * pb.dim;

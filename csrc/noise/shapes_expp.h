@@ -17,6 +17,9 @@
 #include "noise/iid.h"
 #include "noise/shapes_gen.h"
 #include "smoothcert/simd.h"
+#if !defined(__CUDACC__)
+#include "noise/iid_cpu.h"
+#endif
 
 namespace smoothcert::noise::shapes {
 
@@ -109,7 +112,7 @@ void add_expp_noise_cpu(const T* x, T* out, const IidProblem& pb, const ExppPara
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
   constexpr int64_t kChunk = simd::kLanes;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
     const int64_t j = row % pb.samples;

@@ -30,7 +30,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
   const int64_t blocks = (pb.dim + K - 1) / K;
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
     const int64_t j = row % pb.samples;

@@ -19,7 +19,7 @@ void split_noise_cpu(const T* x, T* out, const IidProblem& pb, T width) {
   const SplitGen<T> gen{width};
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
     const T* xi = x + i * pb.dim;
@@ -64,7 +64,7 @@ void dssn_cpu(const T* x, T* out, const IidProblem& pb, int64_t levels) {
   std::vector<uint32_t> offsets(static_cast<size_t>(pb.dim));
   for (int64_t e = 0; e < pb.dim; ++e) offsets[static_cast<size_t>(e)] = dssn_offset(key, e, levels);
   const int64_t rows = pb.inputs * pb.samples;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
     const int64_t shift = pb.sample0 + row % pb.samples;

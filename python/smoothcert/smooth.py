@@ -183,6 +183,13 @@ class SmoothedClassifier:
         n = _check_count("n", n, 0)
         batch_size = _check_count("batch_size", batch_size)
         _check_count("index", index, 0)
+        counts = self._count_votes(x, n, batch_size, index, role, sample_offset)
+        return Counts(counts, np.arange(index, index + x.shape[0]), self.noise.describe(), self.seed,
+                      role, sample_offset, labels)
+
+    def _count_votes(self, x: torch.Tensor, n: int, batch_size: int, index: int, role: int,
+                     sample_offset: int) -> np.ndarray:
+        """The [B, num_classes] vote counts behind :meth:`sample_counts`, for validated arguments."""
         B = x.shape[0]
         counts = np.zeros((B, self.num_classes), dtype=np.int64)
         group = max(1, batch_size // max(n, 1))
@@ -193,13 +200,12 @@ class SmoothedClassifier:
                 G = xg.shape[0]
                 for s0 in range(0, n, chunk):
                     m = min(chunk, n - s0)
-                    # x was validated once above; the kernel call skips the per-chunk checks.
+                    # x was validated by the caller; the kernel call skips the per-chunk checks.
                     noisy = self.noise._sample_rows(xg, m, seed=self.seed, index=index + g0,
                                                     sample_offset=sample_offset + s0, role=role)
                     scores = self._scores(noisy.reshape(G * m, *noisy.shape[2:]))
                     self._add_votes(scores, m, counts[g0:g0 + G])
-        return Counts(counts, np.arange(index, index + B), self.noise.describe(), self.seed,
-                      role, sample_offset, labels)
+        return counts
 
     # ------------------------------------------------------------------ PREDICT
     def predict(self, x: torch.Tensor, n: int, alpha: float, batch_size: int = 1000, *,
@@ -261,15 +267,17 @@ class SmoothedClassifier:
             return self._certify_exact(x, batch_size, index, norm)
         B = x.shape[0]
         t0 = time.perf_counter()
-        selection = self.sample_counts(x, n0, batch_size, index=index, role=ROLE_SELECT)
-        estimate = self.sample_counts(x, n, batch_size, index=index, role=ROLE_ESTIMATE)
+        batch_size = _check_count("batch_size", batch_size)
+        _check_count("index", index, 0)
+        selection = self._count_votes(x, n0, batch_size, index, ROLE_SELECT, 0)
+        estimate = self._count_votes(x, n, batch_size, index, ROLE_ESTIMATE, 0)
         elapsed = (time.perf_counter() - t0) / B
-        c_a = selection.top_two()[0]
+        c_a = selection.argmax(axis=1)  # ties go to the lowest class index
         rows = np.arange(B)
-        n_a = estimate.counts[rows, c_a]
+        n_a = estimate[rows, c_a]
         if multiclass:
             p_a = bounds.clopper_pearson_lower(n_a, n, alpha / 2)
-            others = estimate.counts.copy()
+            others = estimate.copy()
             others[rows, c_a] = -1
             n_b = others.max(axis=1)
             p_b = bounds.clopper_pearson_upper(n_b, n, alpha / (2 * (self.num_classes - 1)))

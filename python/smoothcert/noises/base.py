@@ -9,6 +9,7 @@ do not depend on batch size, thread count or device.
 from __future__ import annotations
 
 import abc
+import functools
 import inspect
 import math
 from typing import Any, ClassVar
@@ -133,8 +134,7 @@ class Noise(abc.ABC):
     # ------------------------------------------------------------------ description
     def params(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this noise (recorded in Counts and results)."""
-        sig = inspect.signature(type(self).__init__)
-        return {k: getattr(self, k) for k in sig.parameters if k != "self" and hasattr(self, k)}
+        return {k: getattr(self, k) for k in _init_parameters(type(self)) if hasattr(self, k)}
 
     def describe(self) -> dict[str, Any]:
         return {"noise": self.name, **self.params()}
@@ -150,6 +150,12 @@ class Noise(abc.ABC):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
         return f"{type(self).__name__}({args})"
+
+
+@functools.cache
+def _init_parameters(cls: type) -> tuple[str, ...]:
+    """Names of a noise class's constructor arguments (inspected once per class)."""
+    return tuple(k for k in inspect.signature(cls.__init__).parameters if k != "self")
 
 
 def rows_view(x: torch.Tensor) -> tuple[np.ndarray, tuple[int, ...]]:
