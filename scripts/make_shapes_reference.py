@@ -1,8 +1,8 @@
 """Reference radii for tests/test_shapes_certify.py, computed with mpmath at 30+ digits.
 
 Run from the repository root: ``python scripts/make_shapes_reference.py`` computes the cases
-missing from ``tests/data/shapes_reference.npz`` and appends them (``--all`` recomputes every case,
-about half an hour on one core; ``--only KEY`` a single one). For each case
+missing from ``tests/data/shapes_reference.npz`` and appends them (``--all`` recomputes every case;
+``--only KEY`` a single one, e.g. ``--only 'pow2|l2|3072|k=2,a=1546'``). For each case
 ``<family>|<norm>|<dim>|<params>`` the file holds the arrays ``<case>|p`` and ``<case>|radius``
 (exact radius at lambda = 1, rounded to nearest double).
 
@@ -22,10 +22,12 @@ tau} (phi = -log of the radial profile, ||delta|| = e): tau solves Q(A_tau) = P(
 probability that the angle theta between X and delta satisfies a cosine bound, cos(theta) having
 the density ~ (1 - t^2)^{(d-3)/2}; the radial expectation is a fixed Gauss-Legendre rule (nodes at
 34 digits, 16 per panel on panels cut at multiples of the radial standard deviation: doubling the
-nodes changes rho by < 1e-25). phi(s) = phi(r) + tau is solved in closed form (Lambert W for
-j > 0). rho(e) is then rounded to the nearest double p and the radius moved to the exact one at
-p to first order, e + (p - rho(e)) / rho'(e), with rho' from the neighbouring points (the shift is
-below 1e-7 relative, so a 1 % error in rho' is harmless).
+nodes changes rho by < 1e-25). phi(s) = phi(r) + tau is solved in closed form for Pow2 and Exp2
+with j = 0, by Newton's method to full precision for j > 0. tau is found by Newton's method on Q,
+with the derivatives of Q and of rho in tau and e summed from the cosine density at the same nodes,
+which also give rho'(e) = P_e - P_tau Q_e / Q_tau. rho(e) is then rounded to the nearest double p
+and the radius moved to the exact one at p to first order, e + (p - rho(e)) / rho'(e). The 900
+level-set points take about 8 minutes on one core (about 0.5 s each).
 """
 
 from __future__ import annotations
@@ -249,17 +251,36 @@ def gauss_legendre(n):
     return _GL[n]
 
 
-def cos_cdf(c, d):
-    """P(cos theta <= c) for theta the angle between a uniform direction in R^d and a fixed one.
+class CosineLaw:
+    """cos(theta) for theta the angle between a uniform direction in R^d and a fixed one.
 
-    cos(theta)^2 ~ Beta(1/2, (d-1)/2) and cos(theta) is symmetric about 0.
+    cos(theta)^2 ~ Beta(1/2, (d-1)/2) and cos(theta) is symmetric about 0, with density
+    (1 - t^2)^{(d-3)/2} / B(1/2, (d-1)/2). B is computed once per working precision (mpmath's
+    regularised betainc would recompute it for every call, half of its cost).
     """
-    if c <= -1:
-        return mp.mpf(0)
-    if c >= 1:
-        return mp.mpf(1)
-    half = betainc_reg(mp.mpf(1) / 2, mp.mpf(d - 1) / 2, c * c) / 2
-    return mp.mpf(1) / 2 + half if c >= 0 else mp.mpf(1) / 2 - half
+
+    def __init__(self, d):
+        self.d = d
+        self._log_beta: dict[int, mp.mpf] = {}
+
+    def log_beta(self):
+        prec = mp.mp.prec
+        if prec not in self._log_beta:
+            self._log_beta[prec] = mp.log(mp.beta(mp.mpf(1) / 2, mp.mpf(self.d - 1) / 2))
+        return self._log_beta[prec]
+
+    def cdf(self, c):
+        if c <= -1:
+            return mp.mpf(0)
+        if c >= 1:
+            return mp.mpf(1)
+        b = mp.betainc(mp.mpf(1) / 2, mp.mpf(self.d - 1) / 2, 0, c * c) * mp.exp(-self.log_beta())
+        return (1 + b) / 2 if c >= 0 else (1 - b) / 2
+
+    def pdf(self, c):
+        if not -1 < c < 1:
+            return mp.mpf(0)
+        return mp.exp((mp.mpf(self.d) - 3) / 2 * mp.log1p(-c * c) - self.log_beta())
 
 
 class Spherical:
@@ -267,6 +288,7 @@ class Spherical:
 
     def __init__(self, d, k, nodes):
         self.d, self.k, self.nodes = d, mp.mpf(k), nodes
+        self.cos = CosineLaw(d)
 
     @staticmethod
     def panels(breaks, to_u, log_dens, n=16):
@@ -277,48 +299,84 @@ class Spherical:
                 nodes.append((to_u(z), w * (hi - lo) / 2 * mp.exp(log_dens(z))))
         return nodes
 
-    def level(self, u, tau):
-        """w = s^k with phi(s) = phi(r) + tau (u = r^k), or None when no s > 0 solves it."""
+    def level(self, u, t):
+        """(w, dw/dt) for w = s^k with phi(s) = phi(r) + t (u = r^k), or None when no s > 0 solves it."""
         raise NotImplementedError
 
     def p_mass(self, e, tau):
-        """P(X in A_tau) for ||delta|| = e."""
-        total = mp.mpf(0)
+        """P(X in A_tau) for ||delta|| = e, and its derivatives in tau and e."""
+        total, d_tau, d_e = mp.mpf(0), mp.mpf(0), mp.mpf(0)
         for u, wt in self.nodes:
             r = u ** (1 / self.k)
-            w = self.level(u, tau)
-            s2 = 0 if w is None else w ** (2 / self.k)
+            lv = self.level(u, tau)
+            w, dw = (0, 0) if lv is None else lv
+            s2 = w ** (2 / self.k)
             # x in A_tau  <=>  ||x - delta|| >= s  <=>  cos(x, delta) <= (r^2 + e^2 - s^2) / (2 r e)
-            total += wt * cos_cdf((r * r + e * e - s2) / (2 * r * e), self.d)
-        return total
+            c = (r * r + e * e - s2) / (2 * r * e)
+            total += wt * self.cos.cdf(c)
+            if lv is not None:
+                dens = wt * self.cos.pdf(c)
+                d_tau -= dens * (2 / self.k) * w ** (2 / self.k - 1) * dw / (2 * r * e)
+                d_e += dens * (1 / r - c / e)
+        return total, d_tau, d_e
 
     def q_mass(self, e, tau):
-        """P(X + delta in A_tau) for ||delta|| = e."""
-        total = mp.mpf(0)
+        """P(X + delta in A_tau) for ||delta|| = e, and its derivatives in tau and e."""
+        total, d_tau, d_e = mp.mpf(0), mp.mpf(0), mp.mpf(0)
         for u, wt in self.nodes:
             r = u ** (1 / self.k)
             # x + delta in A_tau  <=>  ||x + delta|| <= s', phi(s') = phi(r) - tau
-            w = self.level(u, -tau)
-            if w is not None:
-                total += wt * cos_cdf((w ** (2 / self.k) - r * r - e * e) / (2 * r * e), self.d)
-        return total
+            lv = self.level(u, -tau)
+            if lv is not None:
+                w, dw = lv
+                c = (w ** (2 / self.k) - r * r - e * e) / (2 * r * e)
+                total += wt * self.cos.cdf(c)
+                dens = wt * self.cos.pdf(c)
+                d_tau -= dens * (2 / self.k) * w ** (2 / self.k - 1) * dw / (2 * r * e)
+                d_e -= dens * (1 / r + c / e)
+        return total, d_tau, d_e
 
-    def rho(self, e):
+    def rho(self, e, tau_guess=None):
+        """(rho(e), rho'(e), tau) for ||delta|| = e; tau_guess (from a nearby radius) saves steps.
+
+        rho' = P_e - P_tau Q_e / Q_tau (tau moves with e to keep Q(A_tau) = 1/2).
+        """
         # Q - 1/2 and rho - 1/2 are O(e) differences of probabilities near 1/2, and r^2 - s^2 is
         # formed from r^2 ~ d: carry log10(d / e) extra digits so that 34 survive the cancellation.
         with mp.workdps(mp.mp.dps + max(0, int(mp.log10(self.d / e)))):
-            return +self._rho(mp.mpf(e))
+            e = mp.mpf(e)
+            tau, q_tau, q_e = self._tau(e, None if tau_guess is None else mp.mpf(tau_guess))
+            p, p_tau, p_e = self.p_mass(e, tau)
+            return +p, +(p_e - p_tau * q_e / q_tau), +tau
 
-    def _rho(self, e):
-        q = lambda t: self.q_mass(e, t) - mp.mpf(1) / 2
-        # Q(A_0) < 1/2 (A_0 is the half-space x.delta <= e^2/2) and Q decreases in tau: bracket below 0.
-        hi = -e / 4
-        while q(hi) < 0:
-            hi *= 4
-        lo = hi / 4
-        tau = mp.findroot(q, (lo, hi), solver="anderson", tol=mp.mpf(10) ** -50)
-        assert abs(q(tau)) < mp.mpf(10) ** -24, (e, q(tau))
-        return self.p_mass(e, tau)
+    def _tau(self, e, guess):
+        """(tau, Q_tau, Q_e) with Q(A_tau) = 1/2: Newton on Q, kept inside a bracket once it has one.
+
+        Q(A_0) < 1/2 (A_0 is the half-space x.delta <= e^2/2) and Q decreases in tau, so the root
+        is negative; without a guess the search starts at -e/4 and moves by factors of 4 until the
+        bracket closes, as long as Newton steps would go further.
+        """
+        half = mp.mpf(1) / 2
+        t = -e / 4 if guess is None else guess
+        above = below = None  # tau with Q >= 1/2 (more negative) and with Q < 1/2
+        for _ in range(200):
+            q, dq, q_e = self.q_mass(e, t)
+            q -= half
+            # |Q - 1/2| < 1e-32 moves rho by about as much (dP/dtau and dQ/dtau are alike).
+            if abs(q) < mp.mpf(10) ** -32:
+                return t, dq, q_e
+            if q >= 0:
+                above = t
+            else:
+                below = t
+            nxt = t - q / dq
+            if above is not None and below is not None:
+                if not above < nxt < below:
+                    nxt = (above + below) / 2
+            elif not (t / 4 >= nxt >= 4 * t):
+                nxt = 4 * t if q < 0 else t / 4
+            t = nxt
+        raise AssertionError(f"no tau with Q(A_tau) = 1/2 for e = {e}: last Q - 1/2 = {q}")
 
 
 class Exp2(Spherical):
@@ -334,13 +392,25 @@ class Exp2(Spherical):
         super().__init__(d, k, self.panels(breaks, lambda u: u, lambda u: (al - 1) * mp.log(u) - u - lg))
         self.b = j / k
 
-    def level(self, u, tau):
-        if self.b == 0:
-            w = u + tau
-            return w if w > 0 else None
-        # b log w + w = b log u + u + tau: w = b W(exp(C / b) / b), C the right side.
-        c = self.b * mp.log(u) + u + tau
-        return self.b * mp.lambertw(mp.exp(c / self.b) / self.b).real
+    def level(self, u, t):
+        b = self.b
+        if b == 0:
+            w = u + t
+            return (w, mp.mpf(1)) if w > 0 else None
+        # b log w + w = C = b log u + u + t: Newton on y = log w for g(y) = b y + e^y - C, convex and
+        # increasing, so that every iterate after the first lies right of the root and they decrease
+        # to it. The start w = C - b log C (one fixed-point step from w = C, the case u ~ d / k >> b)
+        # is within a relative b^2 log(C) / C^2 of the root; C / b (g > 0) serves the other cases.
+        c = b * mp.log(u) + u + t
+        y = mp.log(c - b * mp.log(c)) if c > 1 and c > 2 * b * mp.log(c) + 1 else c / b
+        for _ in range(200):
+            ey = mp.exp(y)
+            step = (b * y + ey - c) / (b + ey)
+            y -= step
+            if abs(step) <= mp.mpf(10) ** (-mp.mp.dps) * max(1, abs(y)):
+                break
+        w = mp.exp(y)
+        return w, w / (w + b)  # dw/dt = 1 / (1 + b / w)
 
 
 class Pow2(Spherical):
@@ -360,17 +430,32 @@ class Pow2(Spherical):
                                            lambda y: (al - 1) * mp.log(y) + (be - 1) * mp.log(1 - y) - lb))
         self.a = a
 
-    def level(self, u, tau):
-        w = (1 + u) * mp.exp(tau / self.a) - 1
-        return w if w > 0 else None
+    def level(self, u, t):
+        # a log(1 + w) = a log(1 + u) + t
+        w1 = (1 + u) * mp.exp(t / self.a)
+        return (w1 - 1, w1 / self.a) if w1 > 1 else None
+
+
+def levelset_p_grid(n: int, seed: int) -> np.ndarray:
+    """Target p for a level-set case: half dense in log(1 - p) down to 1 - 1e-9, a quarter uniform,
+    a quarter dense in log(p - 1/2) down to 1/2 + 1e-7 (the shipped tables' first node)."""
+    rng = np.random.default_rng(seed)
+    p = np.concatenate([1.0 - 10.0 ** rng.uniform(-9, np.log10(0.5), n // 2), rng.uniform(0.5, 1.0, n // 4),
+                        0.5 + 10.0 ** rng.uniform(-7, np.log10(0.5), n - n // 2 - n // 4), [1 - 1e-9]])
+    return np.sort(p[(p > 0.5) & (p < 1)])
 
 
 def levelset_from_table(family, dim, params, n, seed):
-    """(p, radius) pairs built backwards: e from the shipped table at the p grid, then exact rho(e)."""
+    """(p, radius) pairs built backwards: e from the shipped table at the p grid, then exact rho(e).
+
+    rho(e) is rounded to the nearest double p and the radius moved to the exact one at p to first
+    order, e + (p - rho(e)) / rho'(e) (the move is below 1e-7 relative, so the second order is below
+    1e-14). The radii run in increasing order, each tau search starting from the previous two.
+    """
     stem = "_".join([family, "l2", f"d{dim}"] + [f"{k}{int(v)}" for k, v in sorted(params.items())])
     with np.load(ROOT / "tables" / f"{stem}.npz") as f:
         t_rho, t_e = np.array(f["rho"][1:]), np.array(f["radius"][1:])
-    target = np.array(p_grid(n, seed))
+    target = levelset_p_grid(n, seed)
     logit = lambda r: np.log((r - 0.5) / (1 - r))
     e = np.exp(np.interp(logit(target), logit(t_rho), np.log(t_e)))
     # below the table rho - 1/2 is proportional to e
@@ -378,15 +463,19 @@ def levelset_from_table(family, dim, params, n, seed):
     e[low] = t_e[0] * (target[low] - 0.5) / (t_rho[0] - 0.5)
     e = np.unique(e)
     fam = Exp2(dim, params["k"], params["j"]) if family == "exp2" else Pow2(dim, params["k"], params["a"])
-    rho = [fam.rho(mp.mpf(float(x))) for x in e]
-    p = np.array([float(r) for r in rho])
-    keep = (p > 0.5) & (p < 1)
-    # first-order move of the radius from rho(e) to the double p: dR/drho = 1 / rho'(e)
-    lg = np.array([float(mp.log((r - mp.mpf(1) / 2) / (1 - r))) for r in rho])
-    dlogit_de = np.gradient(lg, e)
-    shift = np.array([float((mp.mpf(float(pi)) - r) / ((r - mp.mpf(1) / 2) * (1 - r))) for pi, r in zip(p, rho)])
-    radius = e + shift / dlogit_de
-    return p[keep], radius[keep]
+    ps, radii, taus = [], [], []
+    for x in e:
+        guess = None
+        if len(taus) >= 2:  # log(-tau) linear in log e through the previous two radii
+            (e1, t1), (e2, t2) = taus[-2:]
+            guess = -mp.exp(mp.log(-t2) + (mp.log(-t2) - mp.log(-t1)) / (mp.log(e2) - mp.log(e1)) * (mp.log(x) - mp.log(e2)))
+        rho, slope, tau = fam.rho(mp.mpf(float(x)), guess)
+        taus.append((mp.mpf(float(x)), tau))
+        p = float(rho)
+        if 0.5 < p < 1:
+            ps.append(p)
+            radii.append(float(mp.mpf(float(x)) + (mp.mpf(p) - rho) / slope))
+    return np.array(ps), np.array(radii)
 
 
 CASES = {
@@ -418,9 +507,9 @@ CASES = {
 
 # Level-set cases, built backwards from radii (see the module docstring): (family, dim, params, n).
 LEVEL_SET = {
-    ("exp2", "l2", 3072, "k=1,j=1"): ("exp2", 3072, {"k": 1, "j": 1}, 40),
-    ("exp2", "l2", 3072, "k=2,j=8"): ("exp2", 3072, {"k": 2, "j": 8}, 40),
-    ("pow2", "l2", 3072, "k=2,a=1546"): ("pow2", 3072, {"k": 2, "a": 1546}, 40),
+    ("exp2", "l2", 3072, "k=1,j=1"): ("exp2", 3072, {"k": 1, "j": 1}, 300),
+    ("exp2", "l2", 3072, "k=2,j=8"): ("exp2", 3072, {"k": 2, "j": 8}, 300),
+    ("pow2", "l2", 3072, "k=2,a=1546"): ("pow2", 3072, {"k": 2, "a": 1546}, 300),
 }
 
 

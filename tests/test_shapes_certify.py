@@ -35,11 +35,11 @@ def _parse(key: str):
 def _sweep_tolerance(family: str, norm: str, dim: int | None, kw: dict) -> tuple[float, float]:
     """(relative shortfall allowed below the exact radius, smallest p it applies to).
 
-    1e-6 everywhere (measured worst case ~1e-10 for the quadrature families, 2e-7 for the Taylor
-    tables of the Pareto and uniform-ball closed forms, a few ulps for the rest), except for radii
-    read from a shipped level-set table, which are documented to lose at most one grid step of the
-    log-radius, 1 - exp(-log_step) (0.995 % for the default step 0.01), from its first node
-    (rho - 1/2 ~ 1e-7) on; below that node the table certifies 0.
+    1e-6 everywhere (measured worst case ~1e-10 for the quadrature families, 7e-8 and 1.4e-8 for
+    the Taylor tables of the Pareto and uniform-ball closed forms, a few ulps for the rest), except
+    for radii read from a shipped level-set table, which are documented to lose at most one grid
+    step of the log-radius, 1 - exp(-log_step) (0.995 % for the default step 0.01), from its first
+    node (rho - 1/2 ~ 1e-7) on; below that node the table certifies 0.
     """
     table = tables.load(family, norm, dim, **kw) if dim is not None else None
     if table is not None and table.meta["method"] == "level-set":
@@ -70,6 +70,57 @@ def test_abstain_monotone_and_ends(family, norm, kw, dim):
     r = shapes.radius(family, norm, p, dim=dim, **kw)
     assert np.isnan(r[:3]).all()  # p <= 1/2: abstain, not 0
     assert (r[3:] >= 0).all() and (np.diff(r[3:]) >= 0).all()
+
+
+# Valid shape parameters at d = 3072 (the level-set ones have shipped tables).
+_PARAMS = {("pareto", "l1"): {"a": 3.0}, ("expp", "l1"): {"p": 2.0}, ("exp1", "l1"): {"k": 2.0},
+           ("exp-inf", "linf"): {"k": 2.0}, ("exp-inf", "l1"): {"k": 2.0, "j": 1.0},
+           ("pow-inf", "linf"): {"a": 3082.0}, ("pow-inf", "l1"): {"a": 3082.0},
+           ("exp2", "l2"): {"k": 1.0, "j": 1.0}, ("pow2", "l2"): {"k": 2.0, "a": 1546.0}}
+
+
+@pytest.mark.parametrize("family,norm", [(f, n) for f, norms in shapes.families().items() for n in norms])
+def test_every_certificate_validates_p_and_abstains(family, norm):
+    """radius() leaves both to the entry's kernel or table lookup: every entry must do them."""
+    kw = _PARAMS.get((family, norm), {})
+    r = shapes.radius(family, norm, [0.0, 0.3, 0.5, 0.75], dim=3072, **kw)
+    assert np.isnan(r[:3]).all() and r[3] > 0
+    for bad in ([np.nan], [1.5], [-0.25], [0.7, np.nan]):
+        with pytest.raises(ValueError, match="p_lower"):
+            shapes.radius(family, norm, bad, dim=3072, **kw)
+
+
+def _dyadic_edges(lo_exp: int, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Dyadic fractions (1 + m / 128) 2^e, e in [lo_exp, -2]: the nodes of the Taylor tables."""
+    return np.ldexp(1 + rng.integers(0, 128, n) / 128, rng.integers(lo_exp, -1, n))
+
+
+def test_pareto_taylor_table_at_node_edges_against_atanh():
+    """Pareto a = 1 has R = atanh(2p - 1): check the table where the Taylor step is longest."""
+    rng = np.random.default_rng(5)
+    # z = 2p - 1 one double below a node (z < 1/2), u = 2 - 2p one double above one (z > 1/2);
+    # doubles p give z and u on multiples of 2^-52.
+    z = _dyadic_edges(-51, rng, 1500) - 2.0 ** -52
+    u = _dyadic_edges(-51, rng, 1500) + 2.0 ** -52
+    p = np.concatenate([0.5 + z / 2, 1 - u / 2, [0.75, 0.5 + 2.0 ** -53, 1 - 2.0 ** -53]])
+    p = p[(p > 0.5) & (p < 1)]
+    ours = shapes.radius("pareto", "l1", p, a=1.0)
+    exact = np.array([float(mp.atanh(2 * mp.mpf(x) - 1)) for x in p])
+    assert (ours <= exact).all(), p[ours > exact]
+    assert np.max((exact - ours) / exact) < 1e-7
+
+
+def test_uniform_ball_taylor_table_at_node_edges_against_cubic():
+    """d = 3: |X_1| has density 3 (1 - t^2) / 2, so R = 2t with (3t - t^3) / 2 = p - 1/2."""
+    rng = np.random.default_rng(6)
+    q = _dyadic_edges(-17, rng, 300) - 2.0 ** -53  # q = p - 1/2 one double below a node
+    p = np.concatenate([0.5 + q, [0.5 + 2.0 ** -53, 0.5 + 2.0 ** -18, 1 - 2.0 ** -53, 1.0]])
+    ours = shapes.radius("uniform-ball", "l2", p, dim=3)
+    with mp.workdps(30):
+        exact = np.array([float(2 * mp.findroot(lambda t: (3 * t - t ** 3) / 2 - (mp.mpf(x) - 0.5), 2 * (x - 0.5) / 3))
+                          for x in p])
+    assert (ours <= exact).all(), p[ours > exact]
+    assert np.max((exact - ours) / exact) < 1e-7
 
 
 def test_radius_at_one():

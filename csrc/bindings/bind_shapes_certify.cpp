@@ -3,7 +3,9 @@
 #include <pybind11/numpy.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "bindings/register.h"
 #include "certify/shapes_closed.h"
@@ -17,10 +19,13 @@ namespace {
 
 using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
+// One pass without an early exit (it vectorises: a few microseconds per million values).
 void check_p(const Array& p) {
   const double* v = p.data();
-  for (py::ssize_t i = 0; i < p.size(); ++i)
-    if (!(v[i] >= 0.0 && v[i] <= 1.0)) throw py::value_error("p_lower must lie in [0, 1] (no NaN)");
+  const py::ssize_t n = p.size();
+  int64_t bad = 0;
+  for (py::ssize_t i = 0; i < n; ++i) bad += !(v[i] >= 0.0) | !(v[i] <= 1.0);
+  if (bad) throw py::value_error("p_lower must lie in [0, 1] (no NaN)");
 }
 
 int64_t check_dim(int64_t dim) {
@@ -33,7 +38,7 @@ double check_finite_positive(const char* name, double v) {
   return v;
 }
 
-// Apply a batch kernel f(p, out, n) to an array, keeping its shape.
+// Apply a batch kernel f(p, out, n) to an array, keeping its shape; NaN (abstain) where p <= 1/2.
 template <class F>
 py::array_t<double> batch(const Array& p, F&& f) {
   check_p(p);
@@ -44,7 +49,26 @@ py::array_t<double> batch(const Array& p, F&& f) {
   {
     py::gil_scoped_release release;
     f(in, o, n);
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    for (int64_t i = 0; i < n; ++i) o[i] = in[i] > 0.5 ? o[i] : nan;
   }
+  return out;
+}
+
+// The same for a kernel that validates p and abstains itself, in its one pass over the values:
+// f(p, out, n) returns the number of p outside [0, 1].
+template <class F>
+py::array_t<double> validating_batch(const Array& p, F&& f) {
+  py::array_t<double> out(std::vector<py::ssize_t>(p.shape(), p.shape() + p.ndim()));
+  const double* in = p.data();
+  double* o = out.mutable_data();
+  const int64_t n = p.size();
+  int64_t invalid;
+  {
+    py::gil_scoped_release release;
+    invalid = f(in, o, n);
+  }
+  if (invalid) throw py::value_error("p_lower must lie in [0, 1] (no NaN)");
   return out;
 }
 
@@ -62,6 +86,11 @@ py::array_t<double> pointwise(const Array& p, G&& g) {
 
 void register_shapes_certify(py::module_& m) {
   using namespace smoothcert::certify;
+  // The closed-form and differential-method radius functions below take an array of p_A lower
+  // bounds in [0, 1] (ValueError otherwise) and return radii of its shape, NaN (abstain) where
+  // p <= 1/2.
+  m.def("check_p_lower", [](const Array& p) { check_p(p); }, py::arg("p"),
+        "ValueError unless every p lies in [0, 1] (no NaN).");
   m.def("gaussian_l2", [](const Array& p) { return pointwise(p, gaussian_l2); }, py::arg("p"),
         "Phi^{-1}(p), rounded down.");
   m.def("laplace_l1", [](const Array& p) { return pointwise(p, laplace_l1); }, py::arg("p"),
@@ -82,13 +111,14 @@ void register_shapes_certify(py::module_& m) {
   m.def("pareto_l1",
         [](const Array& p, double a) {
           check_finite_positive("a", a);
-          return batch(p, [&](const double* in, double* o, int64_t n) { pareto_l1(in, o, n, a); });
+          return validating_batch(p, [&](const double* in, double* o, int64_t n) { return pareto_l1(in, o, n, a); });
         },
         py::arg("p"), py::arg("a"), "(1/a) int_0^{2p-1} dy / (1 - y^{1+1/a}), rounded down.");
   m.def("uniform_ball_l2",
         [](const Array& p, int64_t dim) {
           check_dim(dim);
-          return batch(p, [&](const double* in, double* o, int64_t n) { uniform_ball_l2(in, o, n, dim); });
+          return validating_batch(
+              p, [&](const double* in, double* o, int64_t n) { return uniform_ball_l2(in, o, n, dim); });
         },
         py::arg("p"), py::arg("dim"), "2 sqrt(I^{-1}_{1/2,(d+1)/2}(p - 1/2)), rounded down.");
   m.def("exp2_k1_l2",

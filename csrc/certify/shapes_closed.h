@@ -19,10 +19,12 @@ double uniform_l2(double p, int64_t dim);
 // Pareto coordinates, density prop. to (1 + |x_i|)^{-(a+1)}: l1 radius
 // (1/a) int_0^{2p-1} dy / (1 - y^{1+1/a}) (differential method, direction e_1), for n values of p,
 // from a Taylor lower-bound table built once per a.
-void pareto_l1(const double* p, double* out, int64_t n, double a);
 // Uniform on the unit l2 ball: l2 radius 2 sqrt(I^{-1}_{1/2, (d+1)/2}(p - 1/2)), for n values of p,
 // from a Taylor lower-bound table built once per dim.
-void uniform_ball_l2(const double* p, double* out, int64_t n, int64_t dim);
+// Both validate p in the same pass (a few ns per value in all): they write NaN (abstain) where
+// p <= 1/2 and return the number of p outside [0, 1] or NaN, whose outputs are unspecified.
+int64_t pareto_l1(const double* p, double* out, int64_t n, double a);
+int64_t uniform_ball_l2(const double* p, double* out, int64_t n, int64_t dim);
 // Exp2 with k = 1, j = 0, density prop. to exp(-||x||_2): l2 radius
 // (d - 1) atanh(sqrt(I^{-1}_{1/2, (d-1)/2}(2p - 1))).
 double exp2_k1_l2(double p, int64_t dim);

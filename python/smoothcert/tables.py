@@ -58,8 +58,9 @@ class Table:
     meta: dict[str, Any]
 
     def lookup(self, p_lower: Any) -> np.ndarray:
-        """Radius for each p: never above the exact radius (see the module docstring)."""
+        """Radius for each p: never above the exact radius (see the module docstring); NaN where p <= 1/2."""
         p = np.asarray(p_lower, dtype=np.float64)
+        shapes._S.check_p_lower(np.ascontiguousarray(p))
         idx = np.searchsorted(self.rho, p, side="right") - 1
         below = idx < 0
         i = np.clip(idx, 0, len(self.rho) - 1)
