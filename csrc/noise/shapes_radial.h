@@ -47,10 +47,37 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
     for (int64_t c0 = 0; c0 < blocks; c0 += kLanes) {
       T v[K][kLanes];
       int64_t c = 0;
+      const int64_t e0 = c0 * K;
       if constexpr (sizeof(T) == 4 && has_fill_lanes<Dir>::value) {
-        // Whole chunks: two vectors of simd::kLanes blocks per step, the same values as fill.
+        // Chunks inside the row: two vectors of simd::kLanes blocks per step (the same values as
+        // fill), weights added to their lanes in the same order, values stored straight to the row.
         constexpr int64_t L = simd::kLanes;
         static_assert(kLanes % (2 * L) == 0, "a chunk holds whole pairs of vectors");
+        if (e0 + kLanes * K <= pb.dim) {
+          const philox::Block base = philox::make_counter(0, sample, input);
+          simd::u32v lane;
+          for (int l = 0; l < L; ++l) lane[l] = static_cast<uint32_t>(c0 + l);
+          for (; c < kLanes; c += 2 * L) {
+            simd::u32v w[2][4];
+            for (int h = 0; h < 2; ++h) {
+              w[h][0] = lane + static_cast<uint32_t>(c + h * L);
+              w[h][1] = simd::u32v{} + base.v1;
+              w[h][2] = simd::u32v{} + base.v2;
+              w[h][3] = simd::u32v{} + base.v3;
+            }
+            philox::philox_rounds_n<2>(w, key);
+            for (int h = 0; h < 2; ++h) {
+              simd::f32v vv[K];
+              dir.fill_lanes(w[h], vv);
+              const int64_t cb = c + h * L;
+              for (int q = 0; q < K; ++q)
+                for (int64_t l = 0; l < L; ++l) acc[cb + l] += Dir::weight(vv[q][l]);
+              for (int64_t l = 0; l < L; ++l)
+                for (int q = 0; q < K; ++q) o[e0 + (cb + l) * K + q] = vv[q][l];
+            }
+          }
+          continue;
+        }
         if (c0 + kLanes <= blocks) {
           const philox::Block base = philox::make_counter(0, sample, input);
           simd::u32v lane;
@@ -80,7 +107,6 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
         dir.fill(b, vals);
         for (int q = 0; q < K; ++q) v[q][c] = vals[q];
       }
-      const int64_t e0 = c0 * K;
       if (e0 + kLanes * K <= pb.dim) {
         for (int q = 0; q < K; ++q)
           for (int c = 0; c < kLanes; ++c) acc[c] += Dir::weight(v[q][c]);
