@@ -195,6 +195,10 @@ struct L2Direction {
   }
 #endif
   SC_HD static double weight(T v) { return static_cast<double>(v) * static_cast<double>(v); }
+#if !defined(__CUDACC__)
+  template <class D>
+  SC_HD static D weight(D v) { return v * v; }  // lanes already in double
+#endif
   SC_HD static double finish(double acc) { return sqrt(acc); }
   SC_HD T at(const Row&, int64_t, T z) const { return z; }
 };
@@ -226,6 +230,10 @@ struct L1Direction {
   }
 #endif
   SC_HD static double weight(T v) { return v < T(0) ? -static_cast<double>(v) : static_cast<double>(v); }
+#if !defined(__CUDACC__)
+  template <class D>
+  SC_HD static D weight(D v) { return v < 0.0 ? -v : v; }  // lanes already in double
+#endif
   SC_HD static double finish(double acc) { return acc; }
   SC_HD T at(const Row&, int64_t, T z) const { return z; }
 };
@@ -257,6 +265,10 @@ struct LinfDirection {
   }
 #endif
   SC_HD static double weight(T) { return 0.0; }
+#if !defined(__CUDACC__)
+  template <class D>
+  SC_HD static D weight(D) { return D{}; }
+#endif
   SC_HD static double finish(double) { return 1.0; }
   SC_HD T at(const Row& row, int64_t e, T z) const { return e == row.face ? row.sign : z; }
 };

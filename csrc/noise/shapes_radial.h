@@ -70,8 +70,18 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
               simd::f32v vv[K];
               dir.fill_lanes(w[h], vv);
               const int64_t cb = c + h * L;
+              // Four lanes at a time in double vectors: each lane's sum takes the same adds in the
+              // same order as the scalar loop.
+              typedef float f32x4 __attribute__((vector_size(16)));
+              typedef double f64x4 __attribute__((vector_size(32)));
               for (int q = 0; q < K; ++q)
-                for (int64_t l = 0; l < L; ++l) acc[cb + l] += Dir::weight(vv[q][l]);
+                for (int64_t l = 0; l < L; l += 4) {
+                  const f32x4 h = {vv[q][l], vv[q][l + 1], vv[q][l + 2], vv[q][l + 3]};
+                  f64x4 a;
+                  __builtin_memcpy(&a, &acc[cb + l], sizeof a);
+                  a += Dir::weight(__builtin_convertvector(h, f64x4));
+                  __builtin_memcpy(&acc[cb + l], &a, sizeof a);
+                }
               for (int64_t l = 0; l < L; ++l)
                 for (int q = 0; q < K; ++q) o[e0 + (cb + l) * K + q] = vv[q][l];
             }
