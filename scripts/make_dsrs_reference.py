@@ -31,7 +31,8 @@ from smoothcert._core import dsrs as core
 
 mp.mp.dps = 30
 
-# (d, k, sigma, kind, q_param, p_low, q_low, q_high); p_high = p_low (the upper P-bound is not used)
+# (d, k, sigma, kind, q_param, p_low, q_low, q_high), p_high = p_low, or with p_high after p_low
+# (d, k, sigma, kind, q_param, p_low, p_high, q_low, q_high).
 CASES = [
     (3072, 1530, 0.5, "sigma", 0.4, 0.9580848284638546, 0.9836311278227061, 0.9873642931515865),
     (3072, 1530, 0.5, "ball", 0.45376859427394867, 0.9580848284638546, 0.9842055818486877, 0.9878696333575198),
@@ -51,14 +52,26 @@ CASES = [
     (3072, 1530, 0.5, "none", 0.0, 0.5008270081968539, 0.0, 1.0),
     # consistency-cifar σ = 1, N = 50,000, input 4950: stored NP radius 0, ours 0.000486.
     (3072, 1530, 1.0, "none", 0.0, 0.5002069522665997, 0.0, 1.0),
+    # The upper P-bound active (λ1 < 0 < λ2, P[S] = p_H, Q[S] = q_L): cohen-cifar σ = 0.5, σ_Q = 0.45,
+    # input 1000 (stored DSRS radius 1.45, ours 1.4714); with p_H raised to 0.9995 the optimum is
+    # λ1 = 0 instead (the set {p_δ < λ2 q} with Q-mass q_L has P-mass in [p_L, p_H]).
+    (3072, 1530, 0.5, "sigma", 0.45, 0.9972534418677634, 0.9986557844757022, 0.9992130705901301,
+     0.9998523473218889),
+    (3072, 1530, 0.5, "sigma", 0.45, 0.9972534418677634, 0.9995, 0.9992130705901301, 0.9998523473218889),
+    # λ1 < 0 < λ2 with a wider Q (σ_Q = 0.6: S lies outside the ball e^s ρ = 1 instead of inside).
+    (3072, 1530, 0.5, "sigma", 0.6, 0.98, 0.981, 0.995, 1.0),
 ]
 
 # Stored golden radii above smoothcert's, checked at the stored radius r: the dual's set S there
 # satisfies every bound while P_δ[S] < 1/2, so that radius is not certifiable from these bounds.
-# (d, k, sigma, kind, q_param, p_low, p_high, q_low, q_high, r): cohen-cifar σ = 0.5, σ_Q = 0.45, input 10.
+# (d, k, sigma, kind, q_param, p_low, p_high, q_low, q_high, r): cohen-cifar σ = 0.5, σ_Q = 0.45, input 10
+# (stored 0.65, ours 0.587) and input 8000 (stored 1.1, ours 1.0652; S from the λ1 < 0 family,
+# P[S] = p_H, Q[S] = q_L).
 WITNESSES = [
     (3072, 1530, 0.5, "sigma", 0.45, 0.8774740679117252, 0.8875168751040964, 0.914057986307288, 0.9226007964078359,
      0.65),
+    (3072, 1530, 0.5, "sigma", 0.45, 0.9801127639515805, 0.9842438978276863, 0.9901496493698395, 0.9930033376199513,
+     1.1),
 ]
 
 COLUMNS = ["d", "k", "sigma", "kind", "q_param", "p_low", "p_high", "q_low", "q_high", "radius", "log_lambda1",
@@ -195,12 +208,13 @@ def main() -> None:
         with np.load(OUT) as z:
             rows = [tuple(r) for r in z["cases"]]
             witnesses = [tuple(r) for r in z["witnesses"]] if "witnesses" in z.files else []
-    done = {(r[0], r[1], r[2], r[3], r[4], r[5], r[7], r[8]) for r in rows}
+    done = {tuple(r[:9]) for r in rows}
     for case in CASES:
-        d, k, sigma, kind, q_param, p_low, q_low, q_high = case
-        if (d, k, sigma, ["none", "sigma", "ball"].index(kind), q_param, p_low, q_low, q_high) in done:
+        if len(case) == 8:
+            case = (*case[:6], case[5], *case[6:])
+        d, k, sigma, kind, q_param, p_low, p_high, q_low, q_high = case
+        if (d, k, sigma, ["none", "sigma", "ball"].index(kind), q_param, p_low, p_high, q_low, q_high) in done:
             continue
-        p_high = p_low
         if kind == "none":
             r = float(core.np_radius(d, k, sigma, np.array([p_low]))[0])
         else:

@@ -88,6 +88,64 @@ def test_upper_q_bound_tightens_beyond_neyman_pearson():
     assert dsrs(P, "x+", a[0], a[1], b[0], 0.72)[0] == pytest.approx(r_np, rel=1e-8)
 
 
+# cohen-cifar σ = 0.5, σ_Q = 0.45 golden inputs: (P bounds, Q bounds, stored DSRS radius).
+INPUT_1000 = ((0.9972534418677634, 0.9986557844757022), (0.9992130705901301, 0.9998523473218889), 1.45)
+INPUT_8000 = ((0.9801127639515805, 0.9842438978276863), (0.9901496493698395, 0.9930033376199513), 1.1)
+
+
+def _sigma_q_045(a, b, r):
+    return core.evaluate(3072, 1530, 0.5, "sigma", 0.45, r, *a, *b)
+
+
+def test_upper_p_bound_active_reaches_stored_radius():
+    # Input 1000: the Neyman–Pearson set's Q-mass is below q_L, and so is that of every λ1 > 0 set with
+    # P-mass p_L; the set {p_δ < λ2 q} with Q-mass q_L has P-mass 0.99883 > p_H = 0.99866. So the
+    # dual's maximum has λ1 < 0 < λ2 with P[S] = p_H and Q[S] = q_L: 0.5162 at the stored 1.45.
+    P = sc.GeneralizedGaussian(**P_CIFAR)
+    Q = sc.GeneralizedGaussian(sigma=0.45, k=1530, dim=3072)
+    a, b, stored = INPUT_1000
+    ev = _sigma_q_045(a, b, stored)
+    assert ev["upper_p"] and ev["lambda1"] < 0 < ev["lambda2"]
+    assert ev["p"] == pytest.approx(a[1], abs=1e-9) and ev["q"] == pytest.approx(b[0], abs=1e-9)
+    assert ev["bound"] > 0.51
+    r = dsrs(P, Q, *a, *b)[0]
+    assert r >= stored
+    # A looser upper P-bound can only lower the radius; from p_H = 0.999 on the optimum is λ1 = 0 (the
+    # set {p_δ < λ2 q} with Q-mass q_L meets p_L <= P[S] <= p_H), and p_H = 1 changes nothing more.
+    radii = [dsrs(P, Q, a[0], p_high, *b)[0] for p_high in (a[1], 0.999, 0.9995, 1.0)]
+    assert radii[0] == r and radii[0] > radii[1] >= stored
+    assert radii[1] == radii[2] == radii[3]
+    ev = _sigma_q_045((a[0], 0.9995), b, radii[2])
+    assert not ev["upper_p"] and 0 < ev["lambda1"] < 1e-12 < ev["lambda2"]
+    assert a[0] < ev["p"] < 0.9995 and ev["q"] == pytest.approx(b[0], abs=1e-9) and ev["bound"] > 0.5
+
+
+def test_upper_p_bound_active_refutes_stored_radius():
+    # Input 8000: at the stored 1.1 the dual's maximum (λ1 < 0 < λ2, P[S] = p_H, Q[S] = q_L) is 0.4718,
+    # P_δ of a set meeting every bound: a witness (recomputed by mpmath in test_witness_against_mpmath).
+    P = sc.GeneralizedGaussian(**P_CIFAR)
+    Q = sc.GeneralizedGaussian(sigma=0.45, k=1530, dim=3072)
+    a, b, stored = INPUT_8000
+    ev = _sigma_q_045(a, b, stored)
+    assert ev["upper_p"] and _is_witness(ev, a, b)
+    assert ev["p_delta"] == pytest.approx(0.47175, abs=1e-5)
+    r = dsrs(P, Q, *a, *b)[0]
+    assert 1.06 < r < stored
+    ev = _sigma_q_045(a, b, r)
+    assert ev["upper_p"] and 0.5 < ev["bound"] < 0.5 + 1e-9
+
+
+def test_contradictory_bounds_keep_lambda1_nonnegative():
+    # σ_Q = 0.55 > σ, p_H = 0.981: no set with P-mass <= p_H has Q-mass above 0.9919, so q_L = 0.995
+    # contradicts p_H and the dual is unbounded along λ1 < 0; the radius stays that of λ1 -> 0.
+    P = sc.GeneralizedGaussian(**P_CIFAR)
+    Q = sc.GeneralizedGaussian(sigma=0.55, k=1530, dim=3072)
+    r = dsrs(P, Q, 0.98, 0.981, 0.995, 1.0)[0]
+    ev = core.evaluate(3072, 1530, 0.5, "sigma", 0.55, r, 0.98, 0.981, 0.995, 1.0)
+    assert not ev["upper_p"] and 0 <= ev["lambda1"] < 1e-12 and 0.5 < ev["bound"] < 0.5 + 1e-9
+    assert np.isfinite(r) and r < 1.3
+
+
 def test_q_bounds_inside_np_prediction_give_np_radius():
     # Q bounds wide open: the Q constraint is slack and the dual is the Neyman–Pearson one.
     P = sc.GeneralizedGaussian(**P_CIFAR)
@@ -162,20 +220,14 @@ def _witness(model, qtext, a, b, r):
     return core.evaluate(d, k, sigma, kind, q_param, r, a[0], a[1], b[0], b[1])
 
 
-# Stored radii that our dual search neither reaches nor refutes: at the stored radius the best
-# multipliers found give a bound below 1/2 (so ours is smaller) but the set S they define is not
-# primal-feasible (Q[S] < q_L with λ1 -> 0, while the λ1 < 0 family's solve does not converge), so no
-# witness either. Open: cohen-cifar σ = 0.5, σ_Q = 0.45 (bounds 0.4897 at 1.45, 0.4678 at 1.1).
-UNRESOLVED = {("cohen-cifar-1530-0.50.pth", "0.45", 1000), ("cohen-cifar-1530-0.50.pth", "0.45", 8000)}
-
-
 def test_witness_against_mpmath():
-    # The witness at cohen-cifar σ = 0.5, σ_Q = 0.45, input 10, stored radius 0.65 (ours 0.587), with
-    # P[S], Q[S], P_δ[S] recomputed by the mpmath twin: feasible within 1e-12, P_δ[S] = 0.447.
+    # The witnesses at cohen-cifar σ = 0.5, σ_Q = 0.45, input 10, stored radius 0.65 (ours 0.587), and
+    # input 8000, stored 1.1 (ours 1.0652), with P[S], Q[S], P_δ[S] recomputed by the mpmath twin:
+    # feasible within 1e-12, P_δ[S] = 0.447 and 0.4718.
     with np.load(DATA) as z:
         cols = [str(c) for c in z["witness_columns"]]
         rows = [dict(zip(cols, row)) for row in z["witnesses"]]
-    assert rows
+    assert len(rows) >= 2
     for w in rows:
         assert w["p_low"] - 1e-12 <= w["P"] <= w["p_high"] + 1e-12
         assert w["q_low"] - 1e-12 <= w["Q"] <= w["q_high"] + 1e-12
@@ -216,8 +268,8 @@ def _dsrs_golden(reference_dir, stride):
         r_np = P.certify(a[:, 0])
         assert np.all(ours[certified] >= r_np[certified])
         low = np.flatnonzero(certified & (ours < theirs - 1e-6))
-        unexplained = [idx[j] for j in low if (model.name, qtext, idx[j]) not in UNRESOLVED
-                       and not _is_witness(_witness(model, qtext, a[j], b[j], theirs[j]), a[j], b[j])]
+        unexplained = [idx[j] for j in low
+                       if not _is_witness(_witness(model, qtext, a[j], b[j], theirs[j]), a[j], b[j])]
         assert not unexplained, (model.name, qtext, unexplained)
         checked += int(certified.sum())
     assert checked > 0
@@ -228,7 +280,7 @@ def test_dsrs_golden_subset(reference_dir):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="stored radii above ours that are neither reached nor refuted may exist beyond UNRESOLVED",
+@pytest.mark.xfail(reason="stored radii above ours that are neither reached nor refuted may exist",
                    strict=False)
 def test_dsrs_golden_all(reference_dir):
     _dsrs_golden(reference_dir, 1)

@@ -2,20 +2,24 @@
 //
 // Li et al., "Double Sampling Randomized Smoothing", ICML 2022. With δ of length r, P the smoothing
 // noise, P_δ its shift and Q a second (radial) distribution, the worst classifier consistent with
-// p_A >= p_L under P and q_A in [q_L, q_R] under Q gives P_δ-probability
-//     min { E_{P_δ} f : 0 <= f <= 1, E_P f >= p_L, q_L <= E_Q f <= q_R }          (primal)
-// and for every λ1 >= 0, λ2 of either sign (q* = q_L if λ2 >= 0 else q_R) weak duality gives
-//     primal >= D(λ) = P_δ[S] − λ1 P[S] − λ2 Q[S] + λ1 p_L + λ2 q*,  S = {p_δ < λ1 p + λ2 q}  (dual)
+// p_A in [p_L, p_H] under P and q_A in [q_L, q_R] under Q gives P_δ-probability
+//     min { E_{P_δ} f : 0 <= f <= 1, p_L <= E_P f <= p_H, q_L <= E_Q f <= q_R }      (primal)
+// and for all λ1, λ2 of either sign (p* = p_L if λ1 >= 0 else p_H, q* = q_L if λ2 >= 0 else q_R)
+// weak duality gives
+//     primal >= D(λ) = P_δ[S] − λ1 P[S] − λ2 Q[S] + λ1 p* + λ2 q*,  S = {p_δ < λ1 p + λ2 q}  (dual)
 // (the paper's Theorem on the dual problem; λ2 = 0 is the Neyman–Pearson bound). D(λ) is a valid
 // lower bound for *any* λ, so inexact multipliers cost tightness, never soundness; only the three
-// integrals must be accurate, and a margin kIntegralError·(1 + λ1 + |λ2|) is subtracted. The
-// multipliers are those of the paper's case analysis: first the Neyman–Pearson λ1 (P[S] = p_L); if
-// its Q[S] falls inside [q_L, q_R] that is optimal, else λ2 takes the sign of the violated side and
-// (λ1, λ2) solve P[S] = p_L, Q[S] = q* (the stationarity conditions of the concave dual).
+// integrals must be accurate, and a margin kIntegralError·(1 + |λ1| + |λ2|) is subtracted. D is
+// concave on the whole plane and the multipliers are its maximiser, from the case analysis of its
+// stationarity conditions: first the Neyman–Pearson λ1 (P[S] = p_L); if its Q[S] falls inside
+// [q_L, q_R] that is optimal, else λ2 takes the sign of the violated side and (λ1, λ2) solve
+// P[S] = p_L, Q[S] = q* with λ1 > 0; where no λ1 > 0 reaches q_L (λ2 > 0), λ1 = 0 with Q[S] = q_L
+// and P[S] in [p_L, p_H], or else λ1 < 0 with P[S] = p_H, Q[S] = q_L (the upper P-bound active).
+// λ1 <= 0 with λ2 < 0 gives an empty S and D <= 0.
 //
 // Units and notation as in gengauss.h: normalised squared norms, ℓ(w) = −k ln w − w, q/p = ρ(w).
 // The multiplier is written λ1 p (1 + ν ρ), ν = ±e^s (λ2 = λ1 ν); then S is
-// {ℓ(w_{x−δ}) < ℓ(w_x) + ln λ1 + ln(1 + ν ρ(w_x))}.
+// {ℓ(w_{x−δ}) < ℓ(w_x) + ln λ1 + ln(1 + ν ρ(w_x))}; for λ1 < 0 it is e^u p (e^s ρ − 1) (see Dual).
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -392,19 +396,21 @@ struct Evaluation {
   real bound;  // D(λ) − margin: a certified lower bound on the worst-case P_δ-probability
   Dual dual;
   real p, q, pd;
+  bool far = false;  // the λ1 > 0 family at its λ1 -> 0 limit (no multiplier hint for a nearby r)
 };
 
 // Root of an increasing f from x by Newton steps (f(x, df) returns f and sets df = f'), clamped to
 // ±max_step, bisecting inside the sign bracket once one is known. Returns true with x the last
 // point evaluated once the next step would be below xtol (or |f| <= ftol), false after max_it
-// evaluations (x then holds the last point evaluated too).
+// evaluations or once f < 0 at x >= x_max (x then holds the last point evaluated too).
 template <class F>
-bool newton_root(F&& f, real& x, real max_step, real xtol, real ftol, int max_it) {
+bool newton_root(F&& f, real& x, real max_step, real xtol, real ftol, int max_it, real x_max = kInf) {
   real lo = -kInf, hi = kInf;  // f < 0 at lo, >= 0 at hi
   for (int it = 0; it < max_it; ++it) {
     real df;
     const real fx = f(x, df);
     if (std::fabs(fx) <= ftol) return true;
+    if (fx < 0 && x >= x_max) return false;
     if (fx < 0) lo = x;
     else hi = x;
     real step = df > 0 ? -fx / df : (fx < 0 ? max_step : -max_step);
@@ -419,18 +425,19 @@ bool newton_root(F&& f, real& x, real max_step, real xtol, real ftol, int max_it
   return false;
 }
 
-// Solve P[S] = p_target in u = ln λ1 for fixed (sign, s), from dl.u, by newton_root (P[S]
-// increases in u; dP/du comes with the integrals). Returns the last point evaluated, with its P
-// and Q in pq and, if jac is given, (∂P/∂u, ∂P/∂s, ∂Q/∂u, ∂Q/∂s) there: the dual is stationary in
-// u, so the error left (a Newton step <= 1e-12) costs O(1e-24) of the bound.
-inline Dual solve_lambda1(const Model& m, const QSpec& q, Dual dl, real r, real p_target, real pq[2],
-                          real* jac = nullptr) {
+// Solve P[S] = target (which = 0) or Q[S] = target (which = 1) in u = ln|λ1| for fixed (sign, s,
+// neg), from dl.u, by newton_root (both increase in u; their u-derivatives come with the
+// integrals). Returns the last point evaluated, with its P and Q in pq and, if jac is given,
+// (∂P/∂u, ∂P/∂s, ∂Q/∂u, ∂Q/∂s) there: the dual is stationary in u, so the error left (a Newton step
+// <= 1e-12) costs O(1e-24) of the bound.
+inline Dual solve_lambda1(const Model& m, const QSpec& q, Dual dl, real r, real target, real pq[2],
+                          real* jac = nullptr, int which = 0) {
   real v[6];
   auto f = [&](real u, real& df) {
     dl.u = u;
     p_q_du_integrals(m, q, dl, r, v);
-    df = v[2];
-    return v[0] - p_target;
+    df = v[2 + 2 * which];
+    return v[which] - target;
   };
   real u = dl.u;
   newton_root(f, u, 4, 1e-12L, 0, 200);
@@ -447,10 +454,131 @@ inline real dual_bound(const Dual& dl, real p_star, real q_star, real p, real qv
   return d - kIntegralError * (1 + std::fabs(l1) + std::fabs(l2));
 }
 
+// The dual at multipliers dl with P[S], Q[S] already known: adds P_δ[S].
+inline Evaluation evaluation_at(const Model& m, const QSpec& q, const Dual& dl, real r, real p_star, real q_star,
+                                const real pq[2]) {
+  const real pd = p_delta_integral(m, q, dl, r);
+  return Evaluation{dual_bound(dl, p_star, q_star, pq[0], pq[1], pd), dl, pq[0], pq[1], pd};
+}
+
+// 2-D Newton on (P[S], Q[S]) = (p_star, q_star) in (u, s) within dl's family, from dl (hints from a
+// nearby r), the Jacobian coming with the integrals. The dual is stationary in both at the
+// solution (there the bound is the global maximum of the concave dual), so the last point
+// evaluated is kept once the next step is below 1e-10 in u and 1e-9 in s and both constraints hold
+// within 1e-9; false when the iteration leaves the neighbourhood (|step| > 1) or stalls.
+inline bool newton_2d(const Model& m, const QSpec& q, Dual nt, real r, real p_star, real q_star, Evaluation& out) {
+  real v[6];
+  for (int it = 0; it < 12; ++it) {
+    p_q_du_integrals(m, q, nt, r, v);
+    const real f1 = v[0] - p_star, f2 = v[1] - q_star, det = v[2] * v[5] - v[3] * v[4];
+    if (!(std::fabs(det) > 0) || !std::isfinite(det)) return false;
+    const real du = -(f1 * v[5] - f2 * v[3]) / det, ds = -(v[2] * f2 - v[4] * f1) / det;
+    // Converged only where both constraints hold: with q* out of reach in this family the
+    // iteration drifts to λ1 -> 0 with vanishing steps.
+    if (std::fabs(du) <= 1e-10L && std::fabs(ds) <= 1e-9L && std::fabs(f1) <= 1e-9L && std::fabs(f2) <= 1e-9L) {
+      const real pq[2] = {v[0], v[1]};
+      out = evaluation_at(m, q, nt, r, p_star, q_star, pq);
+      return true;
+    }
+    if (!(std::fabs(du) <= 1 && std::fabs(ds) <= 1)) return false;  // far from the solution: nested solves
+    nt.u += du;
+    nt.s += ds;
+  }
+  return false;
+}
+
+// Where λ2 > 0 is called for but no λ1 > 0 meets Q[S] = q_L (the Q-mass along P[S] = p_L stays
+// below q_L as λ1/λ2 -> 0), the dual's maximum has λ1 <= 0. `far` is an s of the λ1 > 0 family
+// with λ1/λ2 negligible (e^−40 of ρ at the mode): its set with Q[S] = q_L is {p_δ < λ2 q} for
+// every purpose. If that set's P-mass is <= p_H, λ1 = 0 is optimal (the dual is stationary there);
+// if it exceeds p_H the upper P-bound is active: λ1 < 0 < λ2 with P[S] = p_H, Q[S] = q_L, the
+// multiplier e^u (e^s ρ − 1) (λ2/|λ1| = e^s). Only a Q of another σ has that family: for a ball
+// Q[S] = c P[S] on the sets it defines, so its optimum is at λ1 -> 0.
+// Along P[S] = p_H, ψ(s) = q_L − Q[S] increases in s (concavity); s runs over (s_min, ∞),
+// s_min the s where P[e^s ρ > 1] = p_H (u -> ∞ there), and is written s_min + e^τ.
+inline Evaluation evaluate_lambda1_nonpositive(const Model& m, const QSpec& q, Dual start, real r, real far,
+                                               real p_low, real p_high, real q_low, const Dual* neg_hint,
+                                               const Evaluation& fallback) {
+  Evaluation best = fallback;
+  auto keep = [&](const Evaluation& e) {
+    if (e.bound > best.bound) best = e;
+  };
+  real pq[2];
+  Dual z = start;
+  z.sign = 1;
+  z.neg = false;
+  z.s = far;
+  z = solve_lambda1(m, q, z, r, q_low, pq, nullptr, 1);
+  const bool upper_active = pq[0] > p_high;
+  Evaluation at_far = evaluation_at(m, q, z, r, p_low, q_low, pq);
+  at_far.far = true;
+  if (!upper_active || q.kind != QSpec::kSigma || !(p_high < 1)) {
+    keep(at_far);
+    return best;
+  }
+  const real w_star = gengauss::gamma_p_inv(m.a, q.beta > 0 ? p_high : 1 - p_high);
+  const real s_min = q.beta * w_star - q.log_c;
+  // {e^s_min ρ > 1} has the largest Q-mass of all sets with P-mass <= p_H (Neyman–Pearson for Q
+  // against P; Q's g is P's times 1/(1 + β)). At or below q_L no set meets both bounds: they
+  // contradict each other (a failure of the confidence bounds) and the dual is unbounded; the
+  // λ1 < 0 family is then left out rather than followed to infinite multipliers.
+  const real q_max = q.beta > 0 ? gengauss::gamma_p(m.a, w_star * (1 + q.beta))
+                                : gengauss::gamma_q(m.a, w_star * (1 + q.beta));
+  if (!std::isfinite(s_min) || !(q_max > q_low)) {
+    keep(at_far);
+    return best;
+  }
+  Dual nd;
+  nd.sign = 1;
+  nd.neg = true;
+  nd.u = neg_hint ? neg_hint->u : 0;
+  nd.s = s_min + 1;
+  real pq_n[2], jac[4];
+  bool have_jac = false;
+  auto psi_d = [&](real tau, real& dpsi) {
+    const real s = s_min + std::exp(tau);
+    // Start u where the tangent of P[S] = p_H leads.
+    if (have_jac && jac[0] > 0) nd.u -= jac[1] / jac[0] * (s - nd.s);
+    nd.s = s;
+    nd = solve_lambda1(m, q, nd, r, p_high, pq_n, jac);
+    have_jac = true;
+    dpsi = jac[0] > 0 ? -(jac[3] - jac[2] * jac[1] / jac[0]) * std::exp(tau) : 0;
+    return q_low - pq_n[1];
+  };
+  auto psi = [&](real tau) {
+    real unused;
+    return psi_d(tau, unused);
+  };
+  real tau = neg_hint && neg_hint->s > s_min ? std::log(neg_hint->s - s_min) : 0;
+  if (newton_root(psi_d, tau, 2, 1e-10L, 1e-13L, 25) && std::fabs(pq_n[1] - q_low) <= 1e-9L) {
+    keep(evaluation_at(m, q, nd, r, p_high, q_low, pq_n));
+    return best;
+  }
+  // Bracketing fallback in τ: ψ < 0 as s -> s_min (the ball e^s ρ > 1 holds Q-mass above q_L
+  // unless the bounds contradict each other), ψ > 0 as s -> ∞ (upper_active).
+  real a = -4, fa = psi(a);
+  for (int i = 0; i < 6 && fa > 0; ++i) fa = psi(a -= 2);
+  real b = a + 2, fb = psi(b);
+  for (int i = 0; i < 8 && fb < 0; ++i) {
+    a = b;
+    fa = fb;
+    fb = psi(b += 2);
+  }
+  if (fa <= 0 && fb >= 0) {
+    tau = illinois(psi, a, fa, b, fb, 1e-9L, 1e-12L, true, 80);
+    psi(tau);
+    keep(evaluation_at(m, q, nd, r, p_high, q_low, pq_n));
+  }
+  if (!(best.bound > fallback.bound)) keep(at_far);
+  return best;
+}
+
 // The certified lower bound on the worst-case P_δ-probability at normalised shift r.
-// q_low/q_high are ignored for QSpec::kNone (Neyman–Pearson).
+// q_low/q_high are ignored for QSpec::kNone (Neyman–Pearson). Hints from a nearby r: u_hint for
+// the Neyman–Pearson solve, s_hint (with u_hint) for the λ1 > 0 family, neg_hint for λ1 < 0.
 inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, real p_high, real q_low,
-                           real q_high, real u_hint = 0, const real* s_hint = nullptr) {
+                           real q_high, real u_hint = 0, const real* s_hint = nullptr,
+                           const Dual* neg_hint = nullptr) {
   real pq[2];
   Dual dl;
   dl.u = u_hint;
@@ -461,6 +589,9 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
   if (q.kind != QSpec::kNone && (pq[1] < q_low || pq[1] > q_high)) {
     dl.sign = pq[1] < q_low ? 1 : -1;
     q_star = dl.sign > 0 ? q_low : q_high;
+    Evaluation e;
+    if (dl.sign > 0 && neg_hint && q.kind == QSpec::kSigma && newton_2d(m, q, *neg_hint, r, p_high, q_low, e))
+      return e;
     // φ(s) = sign·(Q[S] − q*) increases in s along P[S] = p_L (concavity of the dual).
     real pq_s[2], jac[4];
     Dual cur = dl;
@@ -479,48 +610,31 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
       real unused;
       return phi_d(s, unused);
     };
-    const real s0 = s_hint ? *s_hint : (q.kind == QSpec::kSigma ? -q.lrho(m.a) : -q.log_c);
-    // With hints from a nearby r: 2-D Newton on (P[S], Q[S]) = (p_L, q*) in (u, s), the Jacobian
-    // coming with the integrals; the dual is stationary in both at the solution, so the last
-    // point evaluated is kept once the next step is below 1e-10 in u and 1e-9 in s.
+    const real s_mode = q.kind == QSpec::kSigma ? -q.lrho(m.a) : -q.log_c;  // e^s ρ(a) = 1
+    // λ1/λ2 = e^−s: beyond s_far the λ1 > 0 family is its λ1 -> 0 limit.
+    const real s_far = std::max(s_mode, s_hint ? *s_hint : s_mode) + 40;
+    const real s0 = s_hint ? *s_hint : s_mode;
     if (s_hint) {
       Dual nt = dl;
       nt.u = u_hint;
       nt.s = s0;
-      real v[6];
-      for (int it = 0; it < 12; ++it) {
-        p_q_du_integrals(m, q, nt, r, v);
-        const real f1 = v[0] - p_low, f2 = v[1] - q_star, det = v[2] * v[5] - v[3] * v[4];
-        if (!(std::fabs(det) > 0) || !std::isfinite(det)) break;
-        const real du = -(f1 * v[5] - f2 * v[3]) / det, ds = -(v[2] * f2 - v[4] * f1) / det;
-        // Converged only where both constraints hold: with q* out of reach the iteration drifts
-        // to λ1 -> 0 with vanishing steps, and the λ1 < 0 family below is the one to use.
-        if (std::fabs(du) <= 1e-10L && std::fabs(ds) <= 1e-9L && std::fabs(f1) <= 1e-9L && std::fabs(f2) <= 1e-9L) {
-          const real pd = p_delta_integral(m, q, nt, r);
-          return Evaluation{dual_bound(nt, p_low, q_star, v[0], v[1], pd), nt, v[0], v[1], pd};
-        }
-        if (!(std::fabs(du) <= 1 && std::fabs(ds) <= 1)) break;  // far from the solution: nested solves
-        nt.u += du;
-        nt.s += ds;
-      }
+      if (newton_2d(m, q, nt, r, p_low, q_star, e)) return e;
     }
     // Newton on φ; the bracketing search below is the fallback (and finds where no root is).
     real s_newton = s0;
-    if (newton_root(phi_d, s_newton, 2, 1e-9L, 1e-13L, 25) && std::fabs(pq_s[1] - q_star) <= 1e-9L) {
-      dl = cur;  // the last point evaluated: the solution at s_newton
-      pq[0] = pq_s[0];
-      pq[1] = pq_s[1];
-      const real pd = p_delta_integral(m, q, dl, r);
-      return Evaluation{dual_bound(dl, p_low, q_star, pq[0], pq[1], pd), dl, pq[0], pq[1], pd};
+    if (newton_root(phi_d, s_newton, 2, 1e-9L, 1e-13L, 25, dl.sign > 0 ? s_far : kInf) &&
+        std::fabs(pq_s[1] - q_star) <= 1e-9L) {
+      return evaluation_at(m, q, cur, r, p_low, q_star, pq_s);  // the last point evaluated: the solution
     }
     const real step = s_hint ? 0.25L : 4;
     real lo = s0 - step, flo = phi(lo);
     for (int i = 0; i < 40 && flo > 0; ++i) flo = phi(lo -= step * (i + 1));
     real hi = lo + step, fhi = phi(hi);
-    for (int i = 0; i < 40 && fhi < 0; ++i) {
+    for (int i = 0; i < 40 && fhi < 0 && (dl.sign < 0 || hi < s_far); ++i) {
       lo = hi;
       flo = fhi;
-      fhi = phi(hi += step * (i + 1));
+      hi += step * (i + 1);
+      fhi = phi(hi = dl.sign > 0 ? std::min(hi, s_far) : hi);
     }
     if (fhi < 0 || flo > 0) {
       cur.s = fhi < 0 ? hi : lo;
@@ -528,42 +642,14 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
       cur.s = illinois(phi, lo, flo, hi, fhi, 1e-7L, 1e-12L, true, 60);
     }
     dl = solve_lambda1(m, q, cur, r, p_low, pq);
-    if (dl.sign > 0 && fhi < 0 && p_high > p_low) {
-      // q_L is out of reach with λ1 >= 0: the upper P-bound becomes active (λ1 < 0), solve
-      // P[S] = p_H, Q[S] = q_L in the multiplier e^u (e^s ρ − 1); Q[S] falls as s grows.
-      Dual nd;
-      nd.sign = 1;
-      nd.neg = true;
-      nd.u = dl.u;
-      real pq_n[2];
-      auto psi = [&](real sv) {
-        nd.s = sv;
-        nd = solve_lambda1(m, q, nd, r, p_high, pq_n);
-        return q_low - pq_n[1];
-      };
-      const real base = -q.log_c;
-      real a = base + 0.5L, fa = psi(a);
-      for (int i = 0; i < 40 && fa > 0; ++i) fa = psi(a = base + (a - base) * 0.5L);
-      real b = a + 1, fb = psi(b);
-      for (int i = 0; i < 40 && fb < 0; ++i) {
-        a = b;
-        fa = fb;
-        fb = psi(b += 2 * (i + 1));
-      }
-      if (fa <= 0 && fb >= 0) nd.s = illinois(psi, a, fa, b, fb, 1e-7L, 1e-12L, true, 60);
-      else nd.s = fa > 0 ? a : b;
-      real pq_neg[2];
-      nd = solve_lambda1(m, q, nd, r, p_high, pq_neg);
-      const real pd_pos = p_delta_integral(m, q, dl, r);
-      const real pd_neg = p_delta_integral(m, q, nd, r);
-      const real b_pos = dual_bound(dl, p_low, q_star, pq[0], pq[1], pd_pos);
-      const real b_neg = dual_bound(nd, p_high, q_star, pq_neg[0], pq_neg[1], pd_neg);
-      if (b_neg > b_pos) return Evaluation{b_neg, nd, pq_neg[0], pq_neg[1], pd_neg};
-      return Evaluation{b_pos, dl, pq[0], pq[1], pd_pos};
+    Evaluation at_root = evaluation_at(m, q, dl, r, p_low, q_star, pq);
+    if (dl.sign > 0 && fhi < 0) {
+      at_root.far = true;
+      return evaluate_lambda1_nonpositive(m, q, dl, r, s_far, p_low, p_high, q_low, neg_hint, at_root);
     }
+    return at_root;
   }
-  const real pd = p_delta_integral(m, q, dl, r);
-  return Evaluation{dual_bound(dl, p_low, q_star, pq[0], pq[1], pd), dl, pq[0], pq[1], pd};
+  return evaluation_at(m, q, dl, r, p_low, q_star, pq);
 }
 
 // Largest r (in the input's units) at which evaluate() certifies P_δ-probability > 1/2, by a
@@ -576,6 +662,9 @@ inline double certified_radius(const Model& m, const QSpec& q, real p_low, real 
   // Multiplier hints: linear extrapolation in r from the last two evaluations of the same family.
   real r_prev[2] = {-1, -1}, u_prev[2] = {0, 0}, s_prev[2] = {0, 0};
   int n_prev = 0, n_s = 0;
+  // The same for the λ1 < 0 family.
+  real r_neg[2] = {-1, -1}, u_neg[2] = {0, 0}, s_neg[2] = {0, 0};
+  int n_neg = 0;
   auto g = [&](real rn) {
     real u_hint = u_prev[1], s_hint = s_prev[1];
     if (n_prev >= 2 && r_prev[1] != r_prev[0]) {
@@ -583,8 +672,27 @@ inline double certified_radius(const Model& m, const QSpec& q, real p_low, real 
       u_hint += w * (u_prev[1] - u_prev[0]);
       if (n_s >= 2) s_hint += w * (s_prev[1] - s_prev[0]);
     }
-    const Evaluation e = evaluate(m, q, rn, p_low, p_high, q_low, q_high, u_hint, n_s > 0 ? &s_hint : nullptr);
-    if (!e.dual.neg) {
+    Dual neg_hint;
+    neg_hint.sign = 1;
+    neg_hint.neg = true;
+    neg_hint.u = u_neg[1];
+    neg_hint.s = s_neg[1];
+    if (n_neg >= 2 && r_neg[1] != r_neg[0]) {
+      const real w = (rn - r_neg[1]) / (r_neg[1] - r_neg[0]);
+      neg_hint.u += w * (u_neg[1] - u_neg[0]);
+      neg_hint.s += w * (s_neg[1] - s_neg[0]);
+    }
+    const Evaluation e = evaluate(m, q, rn, p_low, p_high, q_low, q_high, u_hint, n_s > 0 ? &s_hint : nullptr,
+                                  n_neg > 0 ? &neg_hint : nullptr);
+    if (e.dual.neg) {
+      r_neg[0] = r_neg[1];
+      u_neg[0] = u_neg[1];
+      s_neg[0] = s_neg[1];
+      r_neg[1] = rn;
+      u_neg[1] = e.dual.u;
+      s_neg[1] = e.dual.s;
+      n_neg = std::min(n_neg + 1, 2);
+    } else if (!e.far) {
       const bool with_s = e.dual.sign != 0;
       if (!with_s) n_s = 0;
       r_prev[0] = r_prev[1];

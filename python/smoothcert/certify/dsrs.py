@@ -3,9 +3,11 @@ two distributions, P a generalized Gaussian and Q a second one (another σ, or P
 
 For ‖δ‖ = r the worst classifier consistent with p_A ∈ [p_low, p_high] under P and q_A ∈ [q_low,
 q_high] under Q keeps P_δ-probability ``min E_{P_δ} f`` over those constraints; the radius is the
-largest r where a dual lower bound of it (the paper's Lagrangian dual with its case analysis on the
-Q constraint) exceeds 1/2, found by a secant search on r that ends on a point the dual certifies,
-within 1e-11 (relative) of the root (a bracketing search is the fallback); it is rounded down. The computation lives in ``csrc/include/smoothcert/dsrs.h``.
+largest r where a dual lower bound of it (the paper's Lagrangian dual, maximised by a case analysis
+on which of the four bounds are active, the upper P-bound included) exceeds 1/2, found by a secant
+search on r that ends on a point the dual certifies, within 1e-11 (relative) of the root (a
+bracketing search is the fallback); it is rounded down. The computation lives in
+``csrc/include/smoothcert/dsrs.h``.
 """
 
 from __future__ import annotations
