@@ -49,11 +49,11 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
       int64_t c = 0;
       const int64_t e0 = c0 * K;
       if constexpr (sizeof(T) == 4 && has_fill_lanes<Dir>::value) {
-        // Chunks inside the row: two vectors of simd::kLanes blocks per step (the same values as
-        // fill), weights added to their lanes in the same order, values stored straight to the row.
+        // Whole chunks: two vectors of simd::kLanes blocks per step, the same values as fill;
+        // take(cb, vv) receives the values of blocks c0 + cb .. c0 + cb + L - 1.
         constexpr int64_t L = simd::kLanes;
         static_assert(kLanes % (2 * L) == 0, "a chunk holds whole pairs of vectors");
-        if (e0 + kLanes * K <= pb.dim) {
+        auto vector_chunk = [&](auto&& take) {
           const philox::Block base = philox::make_counter(0, sample, input);
           simd::u32v lane;
           for (int l = 0; l < L; ++l) lane[l] = static_cast<uint32_t>(c0 + l);
@@ -69,46 +69,34 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
             for (int h = 0; h < 2; ++h) {
               simd::f32v vv[K];
               dir.fill_lanes(w[h], vv);
-              const int64_t cb = c + h * L;
-              // Four lanes at a time in double vectors: each lane's sum takes the same adds in the
-              // same order as the scalar loop.
-              typedef float f32x4 __attribute__((vector_size(16)));
-              typedef double f64x4 __attribute__((vector_size(32)));
-              for (int q = 0; q < K; ++q)
-                for (int64_t l = 0; l < L; l += 4) {
-                  const f32x4 h = {vv[q][l], vv[q][l + 1], vv[q][l + 2], vv[q][l + 3]};
-                  f64x4 a;
-                  __builtin_memcpy(&a, &acc[cb + l], sizeof a);
-                  a += Dir::weight(__builtin_convertvector(h, f64x4));
-                  __builtin_memcpy(&acc[cb + l], &a, sizeof a);
-                }
-              for (int64_t l = 0; l < L; ++l)
-                for (int q = 0; q < K; ++q) o[e0 + (cb + l) * K + q] = vv[q][l];
+              take(c + h * L, vv);
             }
           }
+        };
+        if (e0 + kLanes * K <= pb.dim) {
+          // Inside the row: weights added to their lanes in the same order as the scalar loop,
+          // four lanes at a time in double vectors, and values stored straight to the row.
+          vector_chunk([&](int64_t cb, const simd::f32v* vv) {
+            typedef float f32x4 __attribute__((vector_size(16)));
+            typedef double f64x4 __attribute__((vector_size(32)));
+            for (int q = 0; q < K; ++q)
+              for (int64_t l = 0; l < L; l += 4) {
+                const f32x4 h = {vv[q][l], vv[q][l + 1], vv[q][l + 2], vv[q][l + 3]};
+                f64x4 a;
+                __builtin_memcpy(&a, &acc[cb + l], sizeof a);
+                a += Dir::weight(__builtin_convertvector(h, f64x4));
+                __builtin_memcpy(&acc[cb + l], &a, sizeof a);
+              }
+            for (int64_t l = 0; l < L; ++l)
+              for (int q = 0; q < K; ++q) o[e0 + (cb + l) * K + q] = vv[q][l];
+          });
           continue;
         }
-        if (c0 + kLanes <= blocks) {
-          const philox::Block base = philox::make_counter(0, sample, input);
-          simd::u32v lane;
-          for (int l = 0; l < L; ++l) lane[l] = static_cast<uint32_t>(c0 + l);
-          for (; c < kLanes; c += 2 * L) {
-            simd::u32v w[2][4];
-            for (int h = 0; h < 2; ++h) {
-              w[h][0] = lane + static_cast<uint32_t>(c + h * L);
-              w[h][1] = simd::u32v{} + base.v1;
-              w[h][2] = simd::u32v{} + base.v2;
-              w[h][3] = simd::u32v{} + base.v3;
-            }
-            philox::philox_rounds_n<2>(w, key);
-            for (int h = 0; h < 2; ++h) {
-              simd::f32v vv[K];
-              dir.fill_lanes(w[h], vv);
-              for (int q = 0; q < K; ++q)
-                for (int64_t l = 0; l < L; ++l) v[q][c + h * L + l] = vv[q][l];
-            }
-          }
-        }
+        if (c0 + kLanes <= blocks)
+          vector_chunk([&](int64_t cb, const simd::f32v* vv) {
+            for (int q = 0; q < K; ++q)
+              for (int64_t l = 0; l < L; ++l) v[q][cb + l] = vv[q][l];
+          });
       }
       for (; c < kLanes; ++c) {
         const philox::Block b =
