@@ -314,7 +314,5 @@ def test_dsrs_golden_subset(reference_dir):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="stored radii above ours that are neither reached nor refuted may exist",
-                   strict=False)
 def test_dsrs_golden_all(reference_dir):
     _dsrs_golden(reference_dir, 1)
