@@ -52,6 +52,10 @@ CASES = [
     (3072, 1530, 0.5, "none", 0.0, 0.5008270081968539, 0.0, 1.0),
     # consistency-cifar σ = 1, N = 50,000, input 4950: stored NP radius 0, ours 0.000486.
     (3072, 1530, 1.0, "none", 0.0, 0.5002069522665997, 0.0, 1.0),
+    # consistency-mnist σ = 1, N = 50,000, inputs 1200 and 5620: stored NP radii 0.001194 and 0.005066,
+    # ours 0.001572 and 0.005168.
+    (784, 380, 1.0, "none", 0.0, 0.5006469907258037, 0.0, 1.0),
+    (784, 380, 1.0, "none", 0.0, 0.5021271643370518, 0.0, 1.0),
     # The upper P-bound active (λ1 < 0 < λ2, P[S] = p_H, Q[S] = q_L): cohen-cifar σ = 0.5, σ_Q = 0.45,
     # input 1000 (stored DSRS radius 1.45, ours 1.4714); with p_H raised to 0.9995 the optimum is
     # λ1 = 0 instead (the set {p_δ < λ2 q} with Q-mass q_L has P-mass in [p_L, p_H]).
@@ -60,6 +64,11 @@ CASES = [
     (3072, 1530, 0.5, "sigma", 0.45, 0.9972534418677634, 0.9995, 0.9992130705901301, 0.9998523473218889),
     # λ1 < 0 < λ2 with a wider Q (σ_Q = 0.6: S lies outside the ball e^s ρ = 1 instead of inside).
     (3072, 1530, 0.5, "sigma", 0.6, 0.98, 0.981, 0.995, 1.0),
+    # λ2 < 0 for a ball where P[S] = p_L is out of reach from s = −ln c on (the outside of the ball
+    # holds less than p_L): consistency-cifar σ = 0.5, β = 0.4, input 9760 (stored 0.36, ours 0.3632).
+    (3072, 1530, 0.5, "ball", 0.4, 0.7760612725113958, 0.7889234712495283, 0.6895620411663582, 0.703891637676608),
+    # A radius of 5e-4 (2e-5 normalised) with λ2 > 0: consistency-cifar σ = 1, σ_Q = 0.8, input 4950.
+    (3072, 1530, 1.0, "sigma", 0.8, 0.5002069522665997, 0.515790351633918, 0.5644967420181765, 0.5799189184789275),
 ]
 
 # Stored golden radii above smoothcert's, checked at the stored radius r: the dual's set S there

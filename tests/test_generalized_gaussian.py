@@ -127,7 +127,9 @@ STRIDE = 50  # every STRIDE-th stored input in CI; the slow test takes all of th
 # tests/data/dsrs_reference.npz at our radius (test_dsrs.py::test_radii_sound_against_mpmath_dual
 # checks that the dual bound there exceeds 1/2): (model, budget, input) -> p_L.
 BELOW_OURS_VERIFIED = {("cohen-cifar-1530-0.50.pth", "50000-0.0005", 5660): 0.5008270081968539,
-                       ("consistency-cifar-1530-1.00.pth", "50000-0.0005", 4950): 0.5002069522665997}
+                       ("consistency-cifar-1530-1.00.pth", "50000-0.0005", 4950): 0.5002069522665997,
+                       ("consistency-mnist-380-1.00.pth", "50000-0.0005", 1200): 0.5006469907258037,
+                       ("consistency-mnist-380-1.00.pth", "50000-0.0005", 5620): 0.5021271643370518}
 
 
 def test_golden_exceptions_are_mpmath_verified(reference_dir):

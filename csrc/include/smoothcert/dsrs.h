@@ -286,10 +286,6 @@ inline real p_delta_integral(const Model& m, const QSpec& q, const Dual& dl, rea
   std::vector<real> pieces;
   const bool general = dl.sign != 0 && q.kind == QSpec::kSigma;
   if (general) pieces = monotone_pieces(m, q, dl, w_max);
-  auto hh = [&](real w) {
-    const real lm = log_mult(q, dl, w);
-    return lm == -kInf ? -kInf : gengauss::ell(m.k, w) + lm;
-  };
   const double r2 = static_cast<double>(r * r), kd = static_cast<double>(m.k);
   auto f = [&](real x, real v[1]) {
     if (dl.sign == 0 || q.kind != QSpec::kSigma) {
@@ -317,46 +313,52 @@ inline real p_delta_integral(const Model& m, const QSpec& q, const Dual& dl, rea
       v[0] = std::exp(static_cast<double>(gengauss::gamma_log_density_centred(m.a, m.c0, y))) * p;
       return;
     }
+    // In δ = w_x − g (w_x = g − 2 r sqrt(g) cos θ' + r² for the shifted point): cos θ's threshold
+    // is (δ − r²)/(2 r sqrt(g)), so δ is what must be accurate (w_x − g would lose ln(g/(r sqrt g))
+    // digits at small r, and the quadrature then subdivides rounding noise without end); the
+    // membership test hh(g + δ) > ℓ(g) − u is H(δ) > 0 with ℓ(g + δ) − ℓ(g) = −k log1p(δ/g) − δ.
     const real g = std::exp(x);
     const real sg = std::sqrt(g);
-    const real L = gengauss::ell(m.k, g) - dl.u;
-    const real wlo = (sg - r) * (sg - r), whi = (sg + r) * (sg + r);
-    auto t_of = [&](real w) { return std::clamp((w - g - r * r) / (2 * r * sg), -1.0L, 1.0L); };
-    // Probability that w_x (increasing in cos θ) lies in [w_a, w_b).
-    auto mass = [&](real w_a, real w_b) {
-      w_a = std::max(w_a, wlo);
-      w_b = std::min(w_b, whi);
-      if (!(w_b > w_a)) return 0.0L;
-      return (*m.cdf)(t_of(w_b)) - (*m.cdf)(t_of(w_a));
+    const real d_lo = r * (r - 2 * sg), d_hi = r * (r + 2 * sg);
+    auto H = [&](real d) {
+      const real lm = log_mult(q, dl, g + d);
+      return lm == -kInf ? -kInf : (m.k == 0 ? 0 : -m.k * std::log1p(d / g)) - d + lm + dl.u;
     };
+    auto t_of = [&](real d) { return std::clamp((d - r * r) / (2 * r * sg), -1.0L, 1.0L); };
+    // Probability that δ (increasing in cos θ) lies in [d_a, d_b).
+    auto mass = [&](real d_a, real d_b) {
+      d_a = std::max(d_a, d_lo);
+      d_b = std::min(d_b, d_hi);
+      if (!(d_b > d_a)) return 0.0L;
+      return (*m.cdf)(t_of(d_b)) - (*m.cdf)(t_of(d_a));
+    };
+    const real d_tol = 1e-19L * (std::fabs(d_lo) + d_hi);
     real p = 0;
-    {
-      for (size_t j = 0; j + 1 < pieces.size(); ++j) {
-        real a = std::max(pieces[j], wlo), b = std::min(pieces[j + 1], whi);
-        if (!(b > a)) continue;
-        const real ha = hh(a), hb = hh(b);
-        const bool in_a = ha > L, in_b = hb > L;
-        if (in_a && in_b) {
-          p += mass(a, b);
-          continue;
-        }
-        if (!in_a && !in_b) continue;
-        // One crossing on a monotone piece: Newton on hh(w) − L from the secant point, bisecting
-        // whenever a step leaves the bracket [lo, hi] (hh − L has the sign of in_a at lo).
-        real lo = a, hi = b;
-        real c = (std::isfinite(ha) && std::isfinite(hb)) ? a + (L - ha) * (b - a) / (hb - ha) : 0.5L * (a + b);
-        for (int it = 0; it < 200 && hi - lo > 1e-19L * hi; ++it) {
-          if (!(c > lo && c < hi)) c = 0.5L * (lo + hi);
-          const real fc = hh(c) - L;
-          if ((fc > 0) == in_a) lo = c;
-          else hi = c;
-          const real step = fc / hh_derivative(m, q, dl, c);
-          if (!(std::fabs(step) > 1e-19L * c)) break;
-          c -= step;
-        }
-        if (!(c >= lo && c <= hi)) c = 0.5L * (lo + hi);
-        p += in_a ? mass(a, c) : mass(c, b);
+    for (size_t j = 0; j + 1 < pieces.size(); ++j) {
+      const real a = std::max(pieces[j] - g, d_lo), b = std::min(pieces[j + 1] - g, d_hi);
+      if (!(b > a)) continue;
+      const real ha = H(a), hb = H(b);
+      const bool in_a = ha > 0, in_b = hb > 0;
+      if (in_a && in_b) {
+        p += mass(a, b);
+        continue;
       }
+      if (!in_a && !in_b) continue;
+      // One crossing on a monotone piece: Newton on H from the secant point, bisecting whenever a
+      // step leaves the bracket [lo, hi] (H has the sign of in_a at lo).
+      real lo = a, hi = b;
+      real c = (std::isfinite(ha) && std::isfinite(hb)) ? a - ha * (b - a) / (hb - ha) : 0.5L * (a + b);
+      for (int it = 0; it < 200 && hi - lo > d_tol; ++it) {
+        if (!(c > lo && c < hi)) c = 0.5L * (lo + hi);
+        const real fc = H(c);
+        if ((fc > 0) == in_a) lo = c;
+        else hi = c;
+        const real step = fc / hh_derivative(m, q, dl, g + c);
+        if (!(std::fabs(step) > d_tol)) break;
+        c -= step;
+      }
+      if (!(c >= lo && c <= hi)) c = 0.5L * (lo + hi);
+      p += in_a ? mass(a, c) : mass(c, b);
     }
     v[0] = std::exp(m.log_density(x)) * p;
   };
@@ -402,10 +404,12 @@ struct Evaluation {
 // Root of an increasing f from x by Newton steps (f(x, df) returns f and sets df = f'), clamped to
 // ±max_step, bisecting inside the sign bracket once one is known. Returns true with x the last
 // point evaluated once the next step would be below xtol (or |f| <= ftol), false after max_it
-// evaluations or once f < 0 at x >= x_max (x then holds the last point evaluated too).
+// evaluations or once f < 0 at x >= x_max (x then holds the last point evaluated too). f is taken
+// as >= 0 from hi0 on without evaluating it there (f's domain may end at hi0, x < hi0).
 template <class F>
-bool newton_root(F&& f, real& x, real max_step, real xtol, real ftol, int max_it, real x_max = kInf) {
-  real lo = -kInf, hi = kInf;  // f < 0 at lo, >= 0 at hi
+bool newton_root(F&& f, real& x, real max_step, real xtol, real ftol, int max_it, real x_max = kInf,
+                 real hi0 = kInf) {
+  real lo = -kInf, hi = hi0;  // f < 0 at lo, >= 0 at hi
   for (int it = 0; it < max_it; ++it) {
     real df;
     const real fx = f(x, df);
@@ -487,6 +491,14 @@ inline bool newton_2d(const Model& m, const QSpec& q, Dual nt, real r, real p_st
   return false;
 }
 
+// For Q of another σ: the s at which the region where e^s ρ > 1 (above_one; the λ1 < 0 family's
+// multiplier e^s ρ − 1 is positive there) or e^s ρ < 1 (the λ2 < 0 family's 1 − e^s ρ) has P-mass
+// `mass`. e^s ρ(g) > 1 iff β g < s + ln c: g below w = (s + ln c)/β for β > 0, above it for β < 0.
+inline real s_at_region_mass(const Model& m, const QSpec& q, real mass, bool above_one) {
+  const bool below = (q.beta > 0) == above_one;
+  return q.beta * gengauss::gamma_p_inv(m.a, below ? mass : 1 - mass) - q.log_c;
+}
+
 // Where λ2 > 0 is called for but no λ1 > 0 meets Q[S] = q_L (the Q-mass along P[S] = p_L stays
 // below q_L as λ1/λ2 -> 0), the dual's maximum has λ1 <= 0. `far` is an s of the λ1 > 0 family
 // with λ1/λ2 negligible (e^−40 of ρ at the mode): its set with Q[S] = q_L is {p_δ < λ2 q} for
@@ -516,12 +528,12 @@ inline Evaluation evaluate_lambda1_nonpositive(const Model& m, const QSpec& q, D
     keep(at_far);
     return best;
   }
-  const real w_star = gengauss::gamma_p_inv(m.a, q.beta > 0 ? p_high : 1 - p_high);
-  const real s_min = q.beta * w_star - q.log_c;
+  const real s_min = s_at_region_mass(m, q, p_high, true);
   // {e^s_min ρ > 1} has the largest Q-mass of all sets with P-mass <= p_H (Neyman–Pearson for Q
   // against P; Q's g is P's times 1/(1 + β)). At or below q_L no set meets both bounds: they
   // contradict each other (a failure of the confidence bounds) and the dual is unbounded; the
   // λ1 < 0 family is then left out rather than followed to infinite multipliers.
+  const real w_star = (s_min + q.log_c) / q.beta;
   const real q_max = q.beta > 0 ? gengauss::gamma_p(m.a, w_star * (1 + q.beta))
                                 : gengauss::gamma_q(m.a, w_star * (1 + q.beta));
   if (!std::isfinite(s_min) || !(q_max > q_low)) {
@@ -587,6 +599,8 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
   // The side of [q_L, q_R] that the Neyman–Pearson set violates fixes the sign of λ2: Q[S] < q_L
   // calls for more Q-mass (λ2 > 0), Q[S] > q_R for less (λ2 < 0, multiplier 1 − e^s ρ).
   if (q.kind != QSpec::kNone && (pq[1] < q_low || pq[1] > q_high)) {
+    const Dual np = dl;
+    const real pq_np[2] = {pq[0], pq[1]};
     dl.sign = pq[1] < q_low ? 1 : -1;
     q_star = dl.sign > 0 ? q_low : q_high;
     Evaluation e;
@@ -613,7 +627,28 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
     const real s_mode = q.kind == QSpec::kSigma ? -q.lrho(m.a) : -q.log_c;  // e^s ρ(a) = 1
     // λ1/λ2 = e^−s: beyond s_far the λ1 > 0 family is its λ1 -> 0 limit.
     const real s_far = std::max(s_mode, s_hint ? *s_hint : s_mode) + 40;
-    const real s0 = s_hint ? *s_hint : s_mode;
+    // With λ2 < 0, P[S] = p_L is reachable only while the region where 1 − e^s ρ > 0 holds P-mass
+    // above p_L: for s < s_max (u -> ∞ as s -> s_max). There φ tends to q_R − (the least Q-mass
+    // of a set with P-mass >= p_L) >= 0, so φ is taken as >= 0 from s_max on. A ball's multiplier
+    // is 1 − e^s c inside it and 1 outside: s_max = −ln c unless the outside alone holds p_L.
+    real s_max = kInf;
+    if (dl.sign < 0 && q.kind == QSpec::kSigma) s_max = s_at_region_mass(m, q, p_low, false);
+    if (dl.sign < 0 && q.kind == QSpec::kBall && p_low >= -std::expm1(-q.log_c)) s_max = -q.log_c;
+    if (std::isfinite(s_max)) {
+      // The region at s_max has the least Q-mass of all sets with P-mass >= p_L (Neyman–Pearson);
+      // at or above q_R the bounds contradict each other and the dual is unbounded along λ2 < 0:
+      // keep λ2 = 0 then.
+      real q_min;
+      if (q.kind == QSpec::kBall) {
+        q_min = 1 - std::exp(q.log_c) * (1 - p_low);  // the outside and p_L − P[outside] of the ball
+      } else {
+        const real w = (s_max + q.log_c) / q.beta;
+        q_min = q.beta > 0 ? gengauss::gamma_q(m.a, w * (1 + q.beta)) : gengauss::gamma_p(m.a, w * (1 + q.beta));
+      }
+      if (!(q_min < q_high)) return evaluation_at(m, q, np, r, p_low, 0, pq_np);
+    }
+    real s0 = s_hint ? *s_hint : s_mode;
+    if (!(s0 < s_max)) s0 = s_max - 1;
     if (s_hint) {
       Dual nt = dl;
       nt.u = u_hint;
@@ -622,7 +657,7 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
     }
     // Newton on φ; the bracketing search below is the fallback (and finds where no root is).
     real s_newton = s0;
-    if (newton_root(phi_d, s_newton, 2, 1e-9L, 1e-13L, 25, dl.sign > 0 ? s_far : kInf) &&
+    if (newton_root(phi_d, s_newton, 2, 1e-9L, 1e-13L, 25, dl.sign > 0 ? s_far : kInf, s_max) &&
         std::fabs(pq_s[1] - q_star) <= 1e-9L) {
       return evaluation_at(m, q, cur, r, p_low, q_star, pq_s);  // the last point evaluated: the solution
     }
@@ -634,7 +669,9 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
       lo = hi;
       flo = fhi;
       hi += step * (i + 1);
-      fhi = phi(hi = dl.sign > 0 ? std::min(hi, s_far) : hi);
+      if (dl.sign > 0) hi = std::min(hi, s_far);
+      else if (hi >= s_max) hi = lo + 0.5L * (s_max - lo);
+      fhi = phi(hi);
     }
     if (fhi < 0 || flo > 0) {
       cur.s = fhi < 0 ? hi : lo;
