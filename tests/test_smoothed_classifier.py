@@ -103,6 +103,40 @@ def test_counts_do_not_depend_on_batch_size_and_grouping():
     assert np.all(a.n == 300) and list(a.indices) == list(range(20, 25))
 
 
+@pytest.mark.parametrize("noise", [sc.Gaussian(0.5), sc.Laplace(sigma=0.5), sc.AnisotropicGaussian(theta=0.5)],
+                         ids=lambda n: type(n).__name__)
+def test_chunks_reuse_one_buffer_and_the_model_sees_each_chunks_own_noise(noise):
+    # Chunks of the same size are sampled into the previous chunk's tensor once its votes are
+    # counted; every batch the model receives must still be that chunk's noise, never stale data.
+    x = torch.rand(2, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    seen: list[tuple[int, torch.Tensor]] = []
+
+    def model(t: torch.Tensor) -> torch.Tensor:
+        seen.append((t.data_ptr(), t.clone()))
+        return t.reshape(t.shape[0], -1)[:, :3]
+
+    g = sc.SmoothedClassifier(model, noise, 3, seed=4)
+    g.sample_counts(x, 43, batch_size=20, index=7, sample_offset=5)  # chunks of 20, 20 and 3 per input
+    sizes = [(0, 20), (20, 20), (40, 3)]
+    assert len(seen) == 2 * len(sizes)
+    for k, (b, (s0, m)) in enumerate((b, c) for b in range(2) for c in sizes):
+        want = noise.sample_batch(x[b:b + 1], m, seed=4, index=7 + b, sample_offset=5 + s0)[0]
+        assert torch.equal(seen[k][1], want)
+    if not isinstance(noise, sc.AnisotropicGaussian):  # a kernel noise writes into the old chunk
+        assert seen[0][0] == seen[1][0] and seen[3][0] == seen[4][0]
+
+
+def test_rows_out_reuses_only_a_matching_contiguous_tensor():
+    from smoothcert.noises.base import rows_out
+
+    like = torch.zeros(2, 3)
+    buf = torch.empty(2, 5, 3)
+    assert rows_out(buf, (2, 5, 3), like) is buf
+    assert rows_out(None, (2, 5, 3), like).shape == (2, 5, 3)
+    for other in (torch.empty(2, 4, 3), torch.empty(2, 5, 3, dtype=torch.float64), torch.empty(2, 3, 5).transpose(1, 2)):
+        new = rows_out(other, (2, 5, 3), like)
+        assert new is not other and new.shape == (2, 5, 3) and new.dtype == like.dtype and new.is_contiguous()
+
 def test_digits_model_certifies_most_test_inputs():
     model = default_model()
     x, y = load_digits_split("test")

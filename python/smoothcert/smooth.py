@@ -114,7 +114,8 @@ class SmoothedClassifier:
     model : callable
         Maps a batch of noisy inputs ``[N, *noisy_shape]`` to scores ``[N, num_classes]``
         (logits or probabilities: only the argmax is used). A ``torch.nn.Module`` is evaluated
-        in eval mode under ``torch.inference_mode`` and its mode restored afterwards.
+        in eval mode under ``torch.inference_mode`` and its mode restored afterwards. The noisy
+        batch it receives is overwritten by the next one: a model that keeps its input must copy it.
     noise : Noise
         The smoothing distribution (``smoothcert.Gaussian(sigma)``, ...).
     num_classes : int
@@ -159,9 +160,11 @@ class SmoothedClassifier:
 
     def _add_votes(self, scores: torch.Tensor, per_input: int, counts: np.ndarray) -> None:
         """counts[g] += the argmax votes of score rows g * per_input .. (g + 1) * per_input - 1."""
-        if scores.device.type == "cpu" and scores.dtype in (torch.float32, torch.float64):
+        if scores.is_cpu and scores.dtype in (torch.float32, torch.float64):
             # One pass in the core: argmax, NaN check and bincount without intermediate tensors.
-            core.noise.accumulate_votes(scores.detach().contiguous().numpy(), per_input, counts)
+            if scores.requires_grad:
+                scores = scores.detach()
+            core.noise.accumulate_votes(scores.contiguous().numpy(), per_input, counts)
             return
         if bool(torch.isnan(scores).any()):
             raise ValueError("model output contains NaN")
@@ -194,6 +197,7 @@ class SmoothedClassifier:
         counts = np.zeros((B, self.num_classes), dtype=np.int64)
         group = max(1, batch_size // max(n, 1))
         chunk = max(1, min(n, batch_size // group)) if n else 0
+        noisy = None
         with _eval_mode(self.model):
             for g0 in range(0, B, group):
                 xg = x[g0:g0 + group].contiguous()
@@ -201,10 +205,12 @@ class SmoothedClassifier:
                 for s0 in range(0, n, chunk):
                     m = min(chunk, n - s0)
                     # x was validated by the caller; the kernel call skips the per-chunk checks.
+                    # The previous chunk's votes are counted, so its tensor is reused as the output.
                     noisy = self.noise._sample_rows(xg, m, seed=self.seed, index=index + g0,
-                                                    sample_offset=sample_offset + s0, role=role)
+                                                    sample_offset=sample_offset + s0, role=role, out=noisy)
                     scores = self._scores(noisy.reshape(G * m, *noisy.shape[2:]))
                     self._add_votes(scores, m, counts[g0:g0 + G])
+                    del scores
         return counts
 
     # ------------------------------------------------------------------ PREDICT

@@ -83,7 +83,7 @@ class AnisotropicGaussian(_PerDimensionScale, name="anisotropic-gaussian"):
     norms = ("l2",)
 
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     sample_offset: int, role: int) -> torch.Tensor:
+                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
         z = self._standard_normals(x, num, x.dtype, seed=seed, index=index, sample_offset=sample_offset,
                                    role=role)
         return x.unsqueeze(1) + self._scale_like(x, x.dtype) * z
@@ -111,7 +111,7 @@ class AnisotropicUniform(_PerDimensionScale, name="anisotropic-uniform"):
     norms = ("l1",)
 
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     sample_offset: int, role: int) -> torch.Tensor:
+                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
         # Double-precision normals keep 2 Phi(z) - 1 uniform down to ~1e-300 in the tails.
         z = self._standard_normals(x, num, torch.float64, seed=seed, index=index, sample_offset=sample_offset,
                                    role=role)

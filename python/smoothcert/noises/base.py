@@ -99,8 +99,13 @@ class Noise(abc.ABC):
 
     @abc.abstractmethod
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     sample_offset: int, role: int) -> torch.Tensor:
-        """Fused kernel call: x is contiguous [B, ...]; returns [B, num, ...]."""
+                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
+        """Fused kernel call: x is contiguous [B, ...]; returns [B, num, ...].
+
+        ``out`` is a tensor the caller no longer needs, typically the previous chunk's result: a
+        kernel writes into it when it has the result's shape, dtype and device (see
+        :func:`rows_out`), and allocates otherwise.
+        """
 
     # ------------------------------------------------------------------ certification
     def certify(self, p_lower: Any, norm: str = "l2") -> np.ndarray:
@@ -164,9 +169,19 @@ def rows_view(x: torch.Tensor) -> tuple[np.ndarray, tuple[int, ...]]:
     return x.reshape(x.shape[0], -1).numpy(), shape
 
 
+def rows_out(out: torch.Tensor | None, shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
+    """``out`` if it is a contiguous tensor of ``shape`` with the dtype and device of ``like``, else
+    a new one: repeated chunks of the same size reuse one buffer instead of a fresh allocation each."""
+    if (out is not None and out.shape == shape and out.dtype == like.dtype and out.device == like.device
+            and out.is_contiguous()):
+        return out
+    return torch.empty(shape, dtype=like.dtype, device=like.device)
+
+
 def cuda_stream(x: torch.Tensor) -> int:
     return torch.cuda.current_stream(x.device).cuda_stream
 
 
+@functools.cache
 def has_cuda_kernels() -> bool:
     return bool(core.build_info()["cuda"])

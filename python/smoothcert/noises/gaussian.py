@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from smoothcert._native import core
-from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_view
+from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_out, rows_view
 
 
 class Gaussian(Noise, name="gaussian"):
@@ -33,8 +33,8 @@ class Gaussian(Noise, name="gaussian"):
         self.dim = dim
 
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     sample_offset: int, role: int) -> torch.Tensor:
-        out = torch.empty((x.shape[0], num, *x.shape[1:]), dtype=x.dtype, device=x.device)
+                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
+        out = rows_out(out, (x.shape[0], num, *x.shape[1:]), x)
         if x.is_cuda and has_cuda_kernels():
             core.noise.gaussian_sample_cuda(
                 x.data_ptr(), out.data_ptr(), x.shape[0], num, x[0].numel(),

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from smoothcert._native import core
-from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_view
+from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_out, rows_view
 
 __all__ = ["GeneralizedGaussian", "ThresholdedGeneralizedGaussian"]
 
@@ -70,10 +70,10 @@ class GeneralizedGaussian(Noise, name="general-gaussian"):
         return math.inf
 
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     sample_offset: int, role: int) -> torch.Tensor:
+                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
         if x[0].numel() != self.dim:
             raise ValueError(f"inputs have {x[0].numel()} elements but the noise was built for dim={self.dim}")
-        out = torch.empty((x.shape[0], num, *x.shape[1:]), dtype=x.dtype, device=x.device)
+        out = rows_out(out, (x.shape[0], num, *x.shape[1:]), x)
         if x.is_cuda and has_cuda_kernels():
             core.dsrs.gengauss_sample_cuda(
                 x.data_ptr(), out.data_ptr(), x.shape[0], num, self.dim, 32 if x.dtype == torch.float32 else 64,

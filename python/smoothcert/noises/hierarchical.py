@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from smoothcert._native import core
-from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels
+from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_out
 
 __all__ = ["HierarchicalGaussian", "HierarchicalSparse"]
 
@@ -119,10 +119,10 @@ class HierarchicalGaussian(_HierarchicalBase, name="hierarchical-gaussian"):
         self.indicator = bool(indicator)
 
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int, sample_offset: int,
-                     role: int) -> torch.Tensor:
+                     role: int, out: torch.Tensor | None = None) -> torch.Tensor:
         lay = self.layout(x.shape[1:])
         b = x.shape[0]
-        out = torch.empty((b, num, *lay.out_shape), dtype=x.dtype, device=x.device)
+        out = rows_out(out, (b, num, *lay.out_shape), x)
         if x.is_cuda and has_cuda_kernels():
             core.hierarchical.gaussian_sample_cuda(
                 x.data_ptr(), out.data_ptr(), b, num, lay.channels, lay.entities, lay.features,
@@ -187,12 +187,12 @@ class HierarchicalSparse(_HierarchicalBase, name="hierarchical-sparse"):
         return lay
 
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int, sample_offset: int,
-                     role: int) -> torch.Tensor:
+                     role: int, out: torch.Tensor | None = None) -> torch.Tensor:
         if not bool(((x == 0) | (x == 1)).all()):
             raise ValueError("x must be binary (values 0 and 1) for hierarchical-sparse noise")
         lay = self.layout(x.shape[1:])
         b = x.shape[0]
-        out = torch.empty((b, num, *lay.out_shape), dtype=x.dtype, device=x.device)
+        out = rows_out(out, (b, num, *lay.out_shape), x)
         if x.is_cuda and has_cuda_kernels():
             core.hierarchical.flip_sample_cuda(
                 x.data_ptr(), out.data_ptr(), b, num, lay.entities, lay.features, lay.ind_feature,

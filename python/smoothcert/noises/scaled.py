@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from smoothcert._native import core
-from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_view
+from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_out, rows_view
 
 
 def check_dim(dim: int | None, *, required: bool) -> int | None:
@@ -114,10 +114,10 @@ class ScaledNoise(Noise):
             raise ValueError(f"inputs must have < 2^32 elements, got {d}")
 
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     sample_offset: int, role: int) -> torch.Tensor:
+                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
         self._check_rows(x)
         name, args = self._kernel()
-        out = torch.empty((x.shape[0], num, *x.shape[1:]), dtype=x.dtype, device=x.device)
+        out = rows_out(out, (x.shape[0], num, *x.shape[1:]), x)
         if x.is_cuda and has_cuda_kernels():
             fn: Callable[..., None] = getattr(core.shapes, name + "_cuda")
             fn(x.data_ptr(), out.data_ptr(), x.shape[0], num, math.prod(x.shape[1:]),

@@ -90,7 +90,7 @@ class DSSN(ScaledNoise, name="dssn"):
         return (seed,)
 
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     sample_offset: int, role: int) -> torch.Tensor:
+                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
         if sample_offset + num > self.levels:
             raise ValueError(f"DSSN has L = {self.levels} shifts: sample indices "
                              f"[{sample_offset}, {sample_offset + num}) exceed them (use n = L)")
@@ -99,7 +99,7 @@ class DSSN(ScaledNoise, name="dssn"):
         if float(off) > 1e-4:
             raise ValueError("x must lie on the 1/255 grid (inputs a / 255 with a integer) for DSSN")
         return super()._sample_rows(x, num, seed=seed, index=index, sample_offset=sample_offset,
-                                    role=role)
+                                    role=role, out=out)
 
     def exact_draws(self) -> int:
         return self.levels
