@@ -54,9 +54,10 @@ void iid_row(const Gen& gen, const philox::Key& key, uint64_t sample, uint32_t i
         for (int j = 0; j < P; ++j) {
           simd::f32v v[K];
           gen.fill_lanes(w[j], v);
-          const int64_t b0 = blk + j * L;
-          for (int64_t l = 0; l < L; ++l)
-            for (int q = 0; q < K; ++q) emit((b0 + l) * K + q, v[q][l]);
+          float vals[K * L];
+          simd::interleave_lanes(v, vals);
+          const int64_t e0 = (blk + j * L) * K;
+          for (int64_t t = 0; t < K * L; ++t) emit(e0 + t, vals[t]);
         }
       }
     };

@@ -74,26 +74,29 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
           }
         };
         if (e0 + kLanes * K <= pb.dim) {
-          // Inside the row: weights added to their lanes in the same order as the scalar loop,
-          // four lanes at a time in double vectors, and values stored straight to the row.
-          vector_chunk([&](int64_t cb, const simd::f32v* vv) {
-            typedef float f32x4 __attribute__((vector_size(16)));
-            typedef double f64x4 __attribute__((vector_size(32)));
+          // Inside the row: weights added to their lanes in the same order as the scalar loop
+          // (four lanes at a time in double vectors under AVX), and values stored straight to the row.
+          vector_chunk([&](int64_t cb, const simd::f32v (&vv)[K]) {
+#if defined(__AVX__) && !defined(__AVX512F__)
+            static_assert(L == 8, "two halves of four lanes");
+            __m256d a0 = _mm256_loadu_pd(&acc[cb]), a1 = _mm256_loadu_pd(&acc[cb + 4]);
+            for (int q = 0; q < K; ++q) {
+              const __m256 v = reinterpret_cast<const __m256&>(vv[q]);
+              a0 += Dir::weight(_mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+              a1 += Dir::weight(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+            }
+            _mm256_storeu_pd(&acc[cb], a0);
+            _mm256_storeu_pd(&acc[cb + 4], a1);
+#else
             for (int q = 0; q < K; ++q)
-              for (int64_t l = 0; l < L; l += 4) {
-                const f32x4 h = {vv[q][l], vv[q][l + 1], vv[q][l + 2], vv[q][l + 3]};
-                f64x4 a;
-                __builtin_memcpy(&a, &acc[cb + l], sizeof a);
-                a += Dir::weight(__builtin_convertvector(h, f64x4));
-                __builtin_memcpy(&acc[cb + l], &a, sizeof a);
-              }
-            for (int64_t l = 0; l < L; ++l)
-              for (int q = 0; q < K; ++q) o[e0 + (cb + l) * K + q] = vv[q][l];
+              for (int64_t l = 0; l < L; ++l) acc[cb + l] += Dir::weight(static_cast<T>(vv[q][l]));
+#endif
+            simd::interleave_lanes(vv, o + e0 + cb * K);
           });
           continue;
         }
         if (c0 + kLanes <= blocks)
-          vector_chunk([&](int64_t cb, const simd::f32v* vv) {
+          vector_chunk([&](int64_t cb, const simd::f32v (&vv)[K]) {
             for (int q = 0; q < K; ++q)
               for (int64_t l = 0; l < L; ++l) v[q][cb + l] = vv[q][l];
           });

@@ -79,17 +79,29 @@ SC_HD u64h mul_low_halves(u64h a, u64h b) {
 #endif
 }
 
+// Even 32-bit lanes of a, odd lanes of b (one vpblendd).
+SC_HD u32v even_odd(u32v a, u32v b) {
+#if defined(__AVX512F__)
+  return __builtin_shufflevector(a, b, 0, 17, 2, 19, 4, 21, 6, 23, 8, 25, 10, 27, 12, 29, 14, 31);
+#elif defined(__AVX__)
+  return __builtin_shufflevector(a, b, 0, 9, 2, 11, 4, 13, 6, 15);
+#else
+  return __builtin_shufflevector(a, b, 0, 5, 2, 7);
+#endif
+}
+
 // 32x32 -> 64-bit products of every lane, in the 64-bit view of the same register: even lanes
-// are the low halves and odd lanes the high halves, so no lane moves across the vector.
+// are the low halves and odd lanes the high halves, so no lane moves across the vector; each
+// half is put back in place by a blend (masking and or-ing took one more operation per half).
 SC_HD void mul_wide(u32v a, uint32_t m, u32v& hi, u32v& lo) {
   const u64h v = reinterpret_cast<u64h&>(a);
   const u64h mm = u64h{} + static_cast<uint64_t>(m);
   const u64h even = mul_low_halves(v, mm);
   const u64h odd = mul_low_halves(v >> 32, mm);
-  const u64h h = (even >> 32) | (odd & 0xFFFFFFFF00000000ull);
-  const u64h l = (even & 0xFFFFFFFFull) | (odd << 32);
-  hi = reinterpret_cast<const u32v&>(h);
-  lo = reinterpret_cast<const u32v&>(l);
+  const u64h even_hi = even >> 32;
+  const u64h odd_lo = odd << 32;
+  hi = even_odd(reinterpret_cast<const u32v&>(even_hi), reinterpret_cast<const u32v&>(odd));
+  lo = even_odd(reinterpret_cast<const u32v&>(even), reinterpret_cast<const u32v&>(odd_lo));
 }
 // Lane loops over exactly rounded builtins: the compiler emits vfmadd/vsqrt where available.
 SC_HD f32v fma_(f32v a, f32v b, f32v c) {
@@ -109,6 +121,34 @@ SC_HD i32v to_int(f32v f) { return __builtin_convertvector(f, i32v); }
 SC_HD i32v as_signed(u32v u) { return reinterpret_cast<i32v&>(u); }
 SC_HD u32v as_unsigned(i32v i) { return reinterpret_cast<u32v&>(i); }
 SC_HD f32v select(i32v cond, f32v a, f32v b) { return cond != 0 ? a : b; }
+
+// Element order of K vectors whose lane l holds block l's value q: out[l K + q] = v[q][l], for
+// K L consecutive floats (unaligned). Four 8-lane vectors are a 4x8 transpose in twelve shuffles;
+// other shapes go lane by lane.
+template <int K>
+SC_HD void interleave_lanes(const f32v (&v)[K], float* out) {
+#if defined(__AVX__) && !defined(__AVX512F__)
+  if constexpr (K == 4) {
+    // t0 = a0 b0 a1 b1 | a4 b4 a5 b5, t1 = a2 b2 a3 b3 | a6 b6 a7 b7 (and c, d in t2, t3)
+    const f32v t0 = __builtin_shufflevector(v[0], v[1], 0, 8, 1, 9, 4, 12, 5, 13);
+    const f32v t1 = __builtin_shufflevector(v[0], v[1], 2, 10, 3, 11, 6, 14, 7, 15);
+    const f32v t2 = __builtin_shufflevector(v[2], v[3], 0, 8, 1, 9, 4, 12, 5, 13);
+    const f32v t3 = __builtin_shufflevector(v[2], v[3], 2, 10, 3, 11, 6, 14, 7, 15);
+    // u_j = block j | block j + 4, each as a b c d
+    const f32v u0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+    const f32v u1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+    const f32v u2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+    const f32v u3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+    _mm256_storeu_ps(out, reinterpret_cast<__m256>(__builtin_shufflevector(u0, u1, 0, 1, 2, 3, 8, 9, 10, 11)));
+    _mm256_storeu_ps(out + 8, reinterpret_cast<__m256>(__builtin_shufflevector(u2, u3, 0, 1, 2, 3, 8, 9, 10, 11)));
+    _mm256_storeu_ps(out + 16, reinterpret_cast<__m256>(__builtin_shufflevector(u0, u1, 4, 5, 6, 7, 12, 13, 14, 15)));
+    _mm256_storeu_ps(out + 24, reinterpret_cast<__m256>(__builtin_shufflevector(u2, u3, 4, 5, 6, 7, 12, 13, 14, 15)));
+    return;
+  }
+#endif
+  for (int l = 0; l < kLanes; ++l)
+    for (int q = 0; q < K; ++q) out[l * K + q] = v[q][l];
+}
 #endif
 
 }  // namespace simd
