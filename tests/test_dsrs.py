@@ -231,8 +231,6 @@ def test_radii_sound_against_mpmath_dual():
         assert c["radius"] - 1e-6 <= r <= c["radius"] * (1 + 1e-13), (c, r)
 
 
-STRIDE = 100  # every STRIDE-th stored input of each file in CI; the slow test takes all of them
-
 # A stored radius above ours must be shown unsound: at the stored radius the dual's set S (the
 # worst-case classifier f = 1_S) must satisfy every bound (p_L <= P[S] <= p_H, q_L <= Q[S] <= q_R)
 # while P_δ[S] < 1/2 — a base classifier consistent with the samples whose smoothed prediction
@@ -286,10 +284,12 @@ def _q_of(model, qtext):
     return sc.GeneralizedGaussian(sigma=float(qtext), k=model.k, dim=model.dim)
 
 
-def _dsrs_golden(reference_dir, stride):
+@pytest.mark.golden
+def test_dsrs_golden_all(reference_dir):
+    # Every stored input of every shipped file (about 60,000 DSRS certificates).
     checked = 0
     for model, qtext, pb, qb, radii in dsrs_golden.dsrs_cases(reference_dir):
-        idx = sorted(set(pb) & set(qb) & set(radii))[::stride]
+        idx = sorted(set(pb) & set(qb) & set(radii))
         if not idx:
             continue
         a = np.array([pb[i] for i in idx])
@@ -307,12 +307,3 @@ def _dsrs_golden(reference_dir, stride):
         assert not unexplained, (model.name, qtext, unexplained)
         checked += int(certified.sum())
     assert checked > 0
-
-
-def test_dsrs_golden_subset(reference_dir):
-    _dsrs_golden(reference_dir, STRIDE)
-
-
-@pytest.mark.slow
-def test_dsrs_golden_all(reference_dir):
-    _dsrs_golden(reference_dir, 1)

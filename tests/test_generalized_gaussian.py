@@ -121,8 +121,6 @@ def test_ell_inverse():
             assert w + k * math.log(w) == pytest.approx(-h, rel=1e-13, abs=1e-9)
 
 
-STRIDE = 50  # every STRIDE-th stored input in CI; the slow test takes all of them
-
 # Stored radii further than 1e-4 below ours, each with an mpmath-verified case in
 # tests/data/dsrs_reference.npz at our radius (test_dsrs.py::test_radii_sound_against_mpmath_dual
 # checks that the dual bound there exceeds 1/2): (model, budget, input) -> p_L.
@@ -151,10 +149,12 @@ def test_golden_exceptions_are_mpmath_verified(reference_dir):
         assert ours > radii[idx] + 1e-4
 
 
-def _np_golden(reference_dir, stride):
+@pytest.mark.golden
+def test_np_golden_all(reference_dir):
+    # Every stored input of every shipped file.
     checked = 0
     for model, budget, bounds, radii in dsrs_golden.np_cases(reference_dir):
-        idx = sorted(set(bounds) & set(radii))[::stride]
+        idx = sorted(set(bounds) & set(radii))
         p = np.array([bounds[i][0] for i in idx])
         theirs = np.array([radii[i] for i in idx])
         ours = sc.GeneralizedGaussian(sigma=model.sigma, k=model.k, dim=model.dim).certify(p)
@@ -166,12 +166,3 @@ def _np_golden(reference_dir, stride):
         assert not bad.any(), (model.name, budget, np.array(idx)[bad])
         checked += int(certified.sum())
     assert checked > 0
-
-
-def test_np_golden_subset(reference_dir):
-    _np_golden(reference_dir, STRIDE)
-
-
-@pytest.mark.slow
-def test_np_golden_all(reference_dir):
-    _np_golden(reference_dir, 1)
