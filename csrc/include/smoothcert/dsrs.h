@@ -696,50 +696,51 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
 inline double certified_radius(const Model& m, const QSpec& q, real p_low, real p_high, real q_low,
                                real q_high, real r_start = 0) {
   if (!(p_low > 0.5L)) return std::numeric_limits<double>::quiet_NaN();
-  // Multiplier hints: linear extrapolation in r from the last two evaluations of the same family.
-  real r_prev[2] = {-1, -1}, u_prev[2] = {0, 0}, s_prev[2] = {0, 0};
-  int n_prev = 0, n_s = 0;
-  // The same for the λ1 < 0 family.
-  real r_neg[2] = {-1, -1}, u_neg[2] = {0, 0}, s_neg[2] = {0, 0};
-  int n_neg = 0;
+  // Multiplier hints: linear extrapolation in r from the last two evaluations of the same family
+  // (λ1 > 0 with or without the s multiplier, and λ1 < 0).
+  struct Track {
+    real r[2] = {-1, -1}, u[2] = {0, 0}, s[2] = {0, 0};
+    int n = 0;
+    void push(real rn, real un, real sn) {
+      r[0] = r[1];
+      u[0] = u[1];
+      s[0] = s[1];
+      r[1] = rn;
+      u[1] = un;
+      s[1] = sn;
+      n = std::min(n + 1, 2);
+    }
+    // Weight of the last step in the extrapolation to rn; false with fewer than two distinct r.
+    bool slope(real rn, real& w) const {
+      if (n < 2 || r[1] == r[0]) return false;
+      w = (rn - r[1]) / (r[1] - r[0]);
+      return true;
+    }
+  };
+  Track pos, neg;
+  int n_s = 0;  // how many of pos's last evaluations had the s multiplier
   auto g = [&](real rn) {
-    real u_hint = u_prev[1], s_hint = s_prev[1];
-    if (n_prev >= 2 && r_prev[1] != r_prev[0]) {
-      const real w = (rn - r_prev[1]) / (r_prev[1] - r_prev[0]);
-      u_hint += w * (u_prev[1] - u_prev[0]);
-      if (n_s >= 2) s_hint += w * (s_prev[1] - s_prev[0]);
+    real u_hint = pos.u[1], s_hint = pos.s[1], w;
+    if (pos.slope(rn, w)) {
+      u_hint += w * (pos.u[1] - pos.u[0]);
+      if (n_s >= 2) s_hint += w * (pos.s[1] - pos.s[0]);
     }
     Dual neg_hint;
     neg_hint.sign = 1;
     neg_hint.neg = true;
-    neg_hint.u = u_neg[1];
-    neg_hint.s = s_neg[1];
-    if (n_neg >= 2 && r_neg[1] != r_neg[0]) {
-      const real w = (rn - r_neg[1]) / (r_neg[1] - r_neg[0]);
-      neg_hint.u += w * (u_neg[1] - u_neg[0]);
-      neg_hint.s += w * (s_neg[1] - s_neg[0]);
+    neg_hint.u = neg.u[1];
+    neg_hint.s = neg.s[1];
+    if (neg.slope(rn, w)) {
+      neg_hint.u += w * (neg.u[1] - neg.u[0]);
+      neg_hint.s += w * (neg.s[1] - neg.s[0]);
     }
     const Evaluation e = evaluate(m, q, rn, p_low, p_high, q_low, q_high, u_hint, n_s > 0 ? &s_hint : nullptr,
-                                  n_neg > 0 ? &neg_hint : nullptr);
+                                  neg.n > 0 ? &neg_hint : nullptr);
     if (e.dual.neg) {
-      r_neg[0] = r_neg[1];
-      u_neg[0] = u_neg[1];
-      s_neg[0] = s_neg[1];
-      r_neg[1] = rn;
-      u_neg[1] = e.dual.u;
-      s_neg[1] = e.dual.s;
-      n_neg = std::min(n_neg + 1, 2);
+      neg.push(rn, e.dual.u, e.dual.s);
     } else if (!e.far) {
-      const bool with_s = e.dual.sign != 0;
-      if (!with_s) n_s = 0;
-      r_prev[0] = r_prev[1];
-      u_prev[0] = u_prev[1];
-      s_prev[0] = s_prev[1];
-      r_prev[1] = rn;
-      u_prev[1] = e.dual.u;
-      s_prev[1] = e.dual.s;
-      n_prev = std::min(n_prev + 1, 2);
-      n_s = with_s ? std::min(n_s + 1, 2) : 0;
+      pos.push(rn, e.dual.u, e.dual.s);
+      n_s = e.dual.sign != 0 ? std::min(n_s + 1, 2) : 0;
     }
     return 0.5L - e.bound;  // < 0: certified
   };
