@@ -140,14 +140,48 @@ inline real inc_beta_complement(real a, real b, real x) {
 
 // Largest double x in [0, 1] with f(x) <= target for f nondecreasing, found by bisection over
 // the ordered bit patterns of non-negative doubles: exact to one ulp, certified side returned.
+// A guess in [0, 1] only narrows the first bracket: steps of 1, 2, 4, ... ulps away from it
+// until f crosses the target, so a guess within u ulps costs about 2 log2(u) evaluations instead
+// of 62. Every bracket end is an evaluation of f, so the answer does not depend on the guess.
 template <class F>
-double largest_double_below(F&& f, real target) {
+double largest_double_below(F&& f, real target, double guess = -1.0) {
+  const auto bits = [](double x) {
+    uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+  };
   uint64_t lo = 0;  // bit pattern of +0.0
-  double one = 1.0;
-  uint64_t hi;
-  std::memcpy(&hi, &one, sizeof hi);
+  uint64_t hi = bits(1.0);
   if (f(1.0) <= target) return 1.0;
   if (!(f(0.0) <= target)) return 0.0;
+  if (guess > 0.0 && guess < 1.0) {
+    const uint64_t g = bits(guess);
+    if (f(guess) <= target) {
+      lo = g;
+      for (uint64_t step = 1; hi - lo > 1; step *= 2) {
+        const uint64_t probe = hi - lo > step ? lo + step : hi - 1;
+        double x;
+        std::memcpy(&x, &probe, sizeof x);
+        if (f(x) <= target) lo = probe;
+        else {
+          hi = probe;
+          break;
+        }
+      }
+    } else {
+      hi = g;
+      for (uint64_t step = 1; hi - lo > 1; step *= 2) {
+        const uint64_t probe = hi - lo > step ? hi - step : lo + 1;
+        double x;
+        std::memcpy(&x, &probe, sizeof x);
+        if (f(x) <= target) {
+          lo = probe;
+          break;
+        }
+        hi = probe;
+      }
+    }
+  }
   while (hi - lo > 1) {
     const uint64_t mid = lo + (hi - lo) / 2;
     double x;
@@ -157,6 +191,38 @@ double largest_double_below(F&& f, real target) {
   }
   double x;
   std::memcpy(&x, &lo, sizeof x);
+  return x;
+}
+
+// The x with I_x(a, b) = target, to about long-double precision: Newton steps on log I_x(a, b)
+// from a normal approximation, kept inside a bracket (bisection where a step would leave it).
+// A starting point for largest_double_below, which decides the rounded answer on its own.
+inline real inc_beta_inverse_guess(real a, real b, real target) {
+  const real lb = log_beta(a, b);
+  const real mean = a / (a + b);
+  const real sd = std::sqrt(a * b / ((a + b) * (a + b) * (a + b + 1.0L)));
+  real lo = 0.0L, hi = 1.0L;
+  real x = mean + norm_ppf(target) * sd;
+  if (!(x > 0.0L && x < 1.0L)) x = mean;
+  const real log_target = std::log(target);
+  for (int it = 0; it < 60; ++it) {
+    const real fx = inc_beta(a, b, x);
+    if (fx <= target) lo = x;
+    else hi = x;
+    if (!(fx > 0.0L)) {
+      x = 0.5L * (lo + hi);
+      continue;
+    }
+    // d log I / dx = density / I, the density x^(a-1) (1-x)^(b-1) / B(a, b).
+    const real log_density = (a - 1.0L) * std::log(x) + (b - 1.0L) * std::log1p(-x) - lb;
+    const real step = (std::log(fx) - log_target) * fx / std::exp(log_density);
+    // Within a tenth of a double ulp the search finishes in a few evaluations; long-double
+    // rounding in I_x would stall a tighter test.
+    if (std::fabs(step) <= 1e-17L * x) return x - step;
+    x -= step;
+    if (!(x > lo && x < hi)) x = 0.5L * (lo + hi);
+    if (hi - lo <= 1e-17L * hi) break;
+  }
   return x;
 }
 
