@@ -48,16 +48,28 @@ void accumulate_votes(const py::array_t<T, py::array::c_style | py::array::force
   int64_t bad = -1;
   {
     py::gil_scoped_release release;
-    for (int64_t r = 0; r < rows && bad < 0; ++r) {
-      const T* row = sp + r * classes;
-      int64_t best = 0;
-      bool nan = std::isnan(row[0]);
-      for (int64_t c = 1; c < classes; ++c) {
-        nan |= std::isnan(row[c]);
-        if (row[c] > row[best]) best = c;
+    for (int64_t g = 0, r = 0; g < counts.shape(0) && bad < 0; ++g) {
+      int64_t* cg = cp + g * classes;
+      for (const int64_t end = r + per_input; r < end; ++r) {
+        // Running maximum in registers and selects, not branches: the winning class of a noisy
+        // copy is unpredictable, a mispredicted branch per row costs more than the comparisons.
+        const T* row = sp + r * classes;
+        T top = row[0];
+        int64_t best = 0;
+        bool nan = std::isnan(top);
+        for (int64_t c = 1; c < classes; ++c) {
+          const T v = row[c];
+          nan |= std::isnan(v);
+          const bool better = v > top;
+          top = better ? v : top;
+          best = better ? c : best;
+        }
+        if (nan) {
+          bad = r;
+          break;
+        }
+        cg[best] += 1;
       }
-      if (nan) bad = r;
-      else cp[(r / per_input) * classes + best] += 1;
     }
   }
   if (bad >= 0) throw py::value_error("model output contains NaN (row " + std::to_string(bad) + ")");

@@ -29,8 +29,10 @@ struct has_fill_lanes<Gen, std::void_t<decltype(std::declval<const Gen&>().fill_
 // Noise values for elements 0 .. dim-1 of one (input, sample) row, handed to emit(element, value).
 // Where the generator has a vector twin, kPair vectors of simd::kLanes Philox blocks are computed
 // together (their rounds interleaved), then single vectors, then the scalar generator for the tail.
+// Inlined into the row loop: with short rows (a few blocks) the per-call set-up of the vector
+// constants would otherwise be repeated for every row.
 template <class T, class Gen, class Emit>
-void iid_row(const Gen& gen, const philox::Key& key, uint64_t sample, uint32_t input, int64_t dim,
+inline __attribute__((always_inline)) void iid_row(const Gen& gen, const philox::Key& key, uint64_t sample, uint32_t input, int64_t dim,
                    Emit&& emit) {
   constexpr int K = Gen::kPerBlock;
   const int64_t blocks = (dim + K - 1) / K;
