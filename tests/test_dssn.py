@@ -213,6 +213,14 @@ def test_dssn_rejects_off_grid_inputs_and_extra_shifts():
         noise.sample_batch(x, 2, sample_offset=noise.levels - 1)
     with pytest.raises(ValueError):
         sc.DSSN(lambd=1e-4)
+    # The same checks when the classifier draws its chunks (kernel bound once per batch).
+    g = sc.SmoothedClassifier(lambda t: t.reshape(t.shape[0], -1)[:, :2], noise, 2)
+    with pytest.raises(ValueError, match="grid"):
+        g.sample_counts(torch.full((1, 4), 0.5), 3)
+    with pytest.raises(ValueError, match="shifts"):
+        g.sample_counts(x, noise.levels + 1, batch_size=noise.levels)
+    with pytest.raises(ValueError, match="shifts"):
+        g.sample_counts(x, 3, sample_offset=noise.levels - 1)
 
 
 def test_dssn_end_to_end_certificate_holds_on_the_grid():

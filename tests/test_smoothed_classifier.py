@@ -103,11 +103,13 @@ def test_counts_do_not_depend_on_batch_size_and_grouping():
     assert np.all(a.n == 300) and list(a.indices) == list(range(20, 25))
 
 
-@pytest.mark.parametrize("noise", [sc.Gaussian(0.5), sc.Laplace(sigma=0.5), sc.AnisotropicGaussian(theta=0.5)],
+@pytest.mark.parametrize("noise", [sc.Gaussian(0.5), sc.Laplace(sigma=0.5), sc.UniformBall(sigma=0.5, dim=16),
+                                   sc.GeneralizedGaussian(0.5, k=2.0, dim=16), sc.AnisotropicGaussian(theta=0.5)],
                          ids=lambda n: type(n).__name__)
 def test_chunks_reuse_one_buffer_and_the_model_sees_each_chunks_own_noise(noise):
-    # Chunks of the same size are sampled into the previous chunk's tensor once its votes are
-    # counted; every batch the model receives must still be that chunk's noise, never stale data.
+    # Every chunk of an input is sampled into one buffer once the previous chunk's votes are
+    # counted (the last, shorter chunk into its front); every batch the model receives must still
+    # be that chunk's noise, never stale data.
     x = torch.rand(2, 1, 4, 4, generator=torch.Generator().manual_seed(0))
     seen: list[tuple[int, torch.Tensor]] = []
 
@@ -123,7 +125,13 @@ def test_chunks_reuse_one_buffer_and_the_model_sees_each_chunks_own_noise(noise)
         want = noise.sample_batch(x[b:b + 1], m, seed=4, index=7 + b, sample_offset=5 + s0)[0]
         assert torch.equal(seen[k][1], want)
     if not isinstance(noise, sc.AnisotropicGaussian):  # a kernel noise writes into the old chunk
-        assert seen[0][0] == seen[1][0] and seen[3][0] == seen[4][0]
+        assert seen[0][0] == seen[1][0] == seen[2][0] and seen[3][0] == seen[4][0] == seen[5][0]
+
+
+def test_no_draws_give_zero_counts():
+    g = sc.SmoothedClassifier(lambda t: t.reshape(t.shape[0], -1)[:, :3], sc.Gaussian(0.5), 3)
+    counts = g.sample_counts(torch.zeros(2, 4), 0)
+    assert counts.counts.shape == (2, 3) and not counts.counts.any()
 
 
 def test_rows_out_reuses_only_a_matching_contiguous_tensor():

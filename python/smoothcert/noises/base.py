@@ -12,7 +12,7 @@ import abc
 import functools
 import inspect
 import math
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 import torch
@@ -106,6 +106,62 @@ class Noise(abc.ABC):
         kernel writes into it when it has the result's shape, dtype and device (see
         :func:`rows_out`), and allocates otherwise.
         """
+
+    def _cpu_kernel(self, x: torch.Tensor, seed: int,
+                    role: int) -> tuple[Callable[..., None], tuple[Any, ...]] | None:
+        """The compiled CPU sampler for the contiguous CPU batch ``x`` ([B, ...]), after checking ``x``
+        against this noise: ``(fn, lead)``, where ``fn(x_rows, out_rows, *lead, index, sample_offset)``
+        writes noisy copies into the numpy view ``out_rows`` [B, m, D] of x's rows [B, D].
+
+        ``None`` (the default) when the noise has no such kernel: chunks then go through
+        :meth:`_sample_rows`.
+        """
+        return None
+
+    def _sample_rows_cpu(self, x: torch.Tensor, num: int, *, seed: int, index: int, sample_offset: int,
+                         role: int, out: torch.Tensor | None = None) -> torch.Tensor:
+        """:meth:`_sample_rows` on the CPU through :meth:`_cpu_kernel`."""
+        kernel = self._cpu_kernel(x, seed, role)
+        assert kernel is not None, "_sample_rows_cpu needs a noise with a CPU kernel"
+        fn, lead = kernel
+        out = rows_out(out, (x.shape[0], num, *x.shape[1:]), x)
+        fn(rows_view(x)[0], out.view(x.shape[0], num, -1).numpy(), *lead, index, sample_offset)
+        return out
+
+    def _row_sampler(self, x: torch.Tensor, num: int, *, seed: int, index: int,
+                     role: int) -> Callable[[int, int], torch.Tensor]:
+        """``draw(m, sample_offset)`` for repeated chunks of one contiguous batch ``x`` ([B, ...]).
+
+        Each call returns the model batch ``[B * m, ...]`` of copies ``sample_offset ..
+        sample_offset + m - 1`` (``m <= num``) of every row, grouped by row. All calls write into one
+        buffer, so a batch is overwritten by the next call. Arguments and views are bound once:
+        with a CPU kernel a chunk costs a single call into the core.
+        """
+        B = x.shape[0]
+        kernel = None if x.is_cuda else self._cpu_kernel(x, seed, role)
+        if kernel is None:
+            out: torch.Tensor | None = None
+
+            def draw_rows(m: int, offset: int) -> torch.Tensor:
+                nonlocal out
+                out = self._sample_rows(x, m, seed=seed, index=index, sample_offset=offset, role=role, out=out)
+                return out.reshape(B * m, *out.shape[2:])
+
+            return draw_rows
+        fn, lead = kernel
+        xr, shape = rows_view(x)
+        d = xr.shape[1]
+        buf = torch.empty(B * num * d, dtype=x.dtype)
+        flat = buf.numpy()
+        full = buf.view(B * num, *shape), flat.reshape(B, num, d)
+
+        def draw(m: int, offset: int) -> torch.Tensor:
+            batch, rows = full if m == num else (buf[:B * m * d].view(B * m, *shape),
+                                                 flat[:B * m * d].reshape(B, m, d))
+            fn(xr, rows, *lead, index, offset)
+            return batch
+
+        return draw
 
     # ------------------------------------------------------------------ certification
     def certify(self, p_lower: Any, norm: str = "l2") -> np.ndarray:

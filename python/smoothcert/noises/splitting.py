@@ -11,7 +11,7 @@ With ``s ~ U(0, 2λ)`` the bin offset is uniform, as for uniform noise on ``[-λ
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -89,17 +89,35 @@ class DSSN(ScaledNoise, name="dssn"):
         # The offsets depend on the seed only: every role classifies the same shifts.
         return (seed,)
 
-    def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
+    def _check_shifts(self, sample_offset: int, num: int) -> None:
         if sample_offset + num > self.levels:
             raise ValueError(f"DSSN has L = {self.levels} shifts: sample indices "
                              f"[{sample_offset}, {sample_offset + num}) exceed them (use n = L)")
+
+    @staticmethod
+    def _check_grid(x: torch.Tensor) -> None:
         scaled = x.double() * GRID
         off = (scaled - torch.round(scaled)).abs().max() if x.numel() else torch.tensor(0.0)
         if float(off) > 1e-4:
             raise ValueError("x must lie on the 1/255 grid (inputs a / 255 with a integer) for DSSN")
+
+    def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
+                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
+        self._check_shifts(sample_offset, num)
+        self._check_grid(x)
         return super()._sample_rows(x, num, seed=seed, index=index, sample_offset=sample_offset,
                                     role=role, out=out)
+
+    def _row_sampler(self, x: torch.Tensor, num: int, *, seed: int, index: int,
+                     role: int) -> Callable[[int, int], torch.Tensor]:
+        self._check_grid(x)
+        draw = super()._row_sampler(x, num, seed=seed, index=index, role=role)
+
+        def draw_shifts(m: int, offset: int) -> torch.Tensor:
+            self._check_shifts(offset, m)
+            return draw(m, offset)
+
+        return draw_shifts
 
     def exact_draws(self) -> int:
         return self.levels
