@@ -193,6 +193,26 @@ def test_votes_are_first_argmax_counts_per_input(dtype):
     assert np.array_equal(grouped, expect)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "requires_grad"])
+def test_votes_are_torch_argmax_counts(dtype, layout):
+    # Scores with many exact ties (few distinct values): the first maximal class wins, as in torch.argmax.
+    gen = torch.Generator().manual_seed(3)
+    table = torch.randint(0, 4, (3 * 41, 7), generator=gen).to(dtype)
+
+    def model(t: torch.Tensor) -> torch.Tensor:
+        rows = table[:t.shape[0]]
+        if layout == "transposed":
+            return rows.t().contiguous().t()
+        return rows.clone().requires_grad_(True) if layout == "requires_grad" and dtype != torch.float16 else rows
+
+    g = sc.SmoothedClassifier(model, sc.Gaussian(0.5), 7)
+    counts = g.sample_counts(torch.zeros(3, 2), 41, batch_size=3 * 41).counts  # one forward for three inputs
+    votes = table.float().argmax(dim=1).view(3, 41)
+    expect = np.stack([np.bincount(v.numpy(), minlength=7) for v in votes])
+    assert np.array_equal(counts, expect)
+
+
 def test_nan_model_output_is_an_error():
     g = sc.SmoothedClassifier(lambda t: torch.full((t.shape[0], 10), float("nan")), sc.Gaussian(0.25), 10)
     with pytest.raises(ValueError, match="NaN"):
@@ -201,6 +221,11 @@ def test_nan_model_output_is_an_error():
         1, torch.tensor([2]), float("nan")), sc.Gaussian(0.25), 10)
     with pytest.raises(ValueError, match="NaN"):
         half.sample_counts(torch.zeros(1, 3), 5)
+    for dtype in (torch.float32, torch.float64):  # one NaN in the middle of a chunk
+        one = sc.SmoothedClassifier(lambda t, dtype=dtype: torch.zeros(t.shape[0], 4, dtype=dtype).index_fill_(
+            0, torch.tensor([t.shape[0] // 2]), float("nan")), sc.Gaussian(0.25), 4)
+        with pytest.raises(ValueError, match="NaN"):
+            one.sample_counts(torch.zeros(2, 3), 50, batch_size=100)
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -28,50 +28,35 @@ void gaussian_sample(const py::array_t<T, py::array::forcecast>& x, py::array_t<
   noise::gaussian_sample_cpu<T>(xp, op, pb, static_cast<T>(sigma));
 }
 
-// counts[g, c] += number of rows g*per_input .. (g+1)*per_input - 1 of scores whose first maximal
-// entry is c (torch.argmax's tie rule). A NaN score is an error, not a vote.
+// counts[g, c] += number of rows g*per_input .. (g+1)*per_input - 1 of scores [groups * per_input,
+// classes] whose first maximal entry is c (torch.argmax's tie rule). A NaN score is an error, not
+// a vote: returns the first row holding one (its group's counts are then partial), else -1.
 template <class T>
-void accumulate_votes(const py::array_t<T, py::array::c_style | py::array::forcecast>& scores, int64_t per_input,
-                      py::array_t<int64_t>& counts) {
-  if (scores.ndim() != 2) throw py::value_error("scores must have shape [rows, num_classes]");
-  if (counts.ndim() != 2 || !(counts.flags() & py::array::c_style) || !counts.writeable())
-    throw py::value_error("counts must be a writeable C-contiguous [inputs, num_classes] int64 array");
-  const int64_t rows = scores.shape(0), classes = scores.shape(1);
-  if (classes != counts.shape(1))
-    throw py::value_error("scores have " + std::to_string(classes) + " classes, counts " +
-                          std::to_string(counts.shape(1)));
-  if (per_input < 1 || rows != per_input * counts.shape(0))
-    throw py::value_error("scores rows must be counts rows x per_input");
-  if (classes < 1) throw py::value_error("scores must have at least one class");
-  const T* sp = scores.data();
-  int64_t* cp = counts.mutable_data();
-  int64_t bad = -1;
-  {
-    py::gil_scoped_release release;
-    for (int64_t g = 0, r = 0; g < counts.shape(0) && bad < 0; ++g) {
-      int64_t* cg = cp + g * classes;
-      for (const int64_t end = r + per_input; r < end; ++r) {
-        // Running maximum in registers and selects, not branches: the winning class of a noisy
-        // copy is unpredictable, a mispredicted branch per row costs more than the comparisons.
-        const T* row = sp + r * classes;
-        T top = row[0];
-        int64_t best = 0;
-        bool nan = std::isnan(top);
-        for (int64_t c = 1; c < classes; ++c) {
-          const T v = row[c];
-          nan |= std::isnan(v);
-          const bool better = v > top;
-          top = better ? v : top;
-          best = better ? c : best;
-        }
-        if (nan) {
-          bad = r;
-          break;
-        }
-        cg[best] += 1;
+int64_t count_votes(const T* sp, int64_t groups, int64_t per_input, int64_t classes, int64_t* cp) {
+  for (int64_t g = 0, r = 0; g < groups; ++g) {
+    int64_t* cg = cp + g * classes;
+    for (const int64_t end = r + per_input; r < end; ++r) {
+      // Running maximum in registers and selects, not branches: the winning class of a noisy
+      // copy is unpredictable, a mispredicted branch per row costs more than the comparisons.
+      const T* row = sp + r * classes;
+      T top = row[0];
+      int64_t best = 0;
+      bool nan = std::isnan(top);
+      for (int64_t c = 1; c < classes; ++c) {
+        const T v = row[c];
+        nan |= std::isnan(v);
+        const bool better = v > top;
+        top = better ? v : top;
+        best = better ? c : best;
       }
+      if (nan) return r;
+      cg[best] += 1;
     }
   }
+  return -1;
+}
+
+void throw_nan_row(int64_t bad) {
   if (bad >= 0) throw py::value_error("model output contains NaN (row " + std::to_string(bad) + ")");
 }
 
@@ -91,10 +76,20 @@ void register_noise(py::module_& m) {
   m.def("gaussian_sample", &gaussian_sample<double>, py::arg("x"), py::arg("out"), py::arg("sigma"),
         py::arg("seed"), py::arg("role"), py::arg("index0"), py::arg("sample0"),
         "out[i, j, :] = x[i, :] + sigma * N(0, I) for float64 buffers x [B, D], out [B, m, D].");
-  m.def("accumulate_votes", &accumulate_votes<float>, py::arg("scores"), py::arg("per_input"), py::arg("counts"),
-        "counts[g] += votes (first argmax) of score rows g*per_input .. (g+1)*per_input - 1; float32 scores.");
-  m.def("accumulate_votes", &accumulate_votes<double>, py::arg("scores"), py::arg("per_input"), py::arg("counts"),
-        "counts[g] += votes (first argmax) of score rows g*per_input .. (g+1)*per_input - 1; float64 scores.");
+  m.def("accumulate_votes_ptr",
+        [](uintptr_t scores, int bits, int64_t groups, int64_t per_input, int64_t classes, uintptr_t counts) {
+          if (groups < 0 || per_input < 1 || classes < 1) throw py::value_error("bad vote buffer geometry");
+          int64_t* cp = reinterpret_cast<int64_t*>(counts);
+          if (bits == 32) throw_nan_row(count_votes(reinterpret_cast<const float*>(scores), groups, per_input, classes, cp));
+          else if (bits == 64) throw_nan_row(count_votes(reinterpret_cast<const double*>(scores), groups, per_input, classes, cp));
+          else throw py::value_error("scores must be float32 or float64");
+        },
+        py::arg("scores"), py::arg("bits"), py::arg("groups"), py::arg("per_input"), py::arg("classes"),
+        py::arg("counts"),
+        "counts[g] += votes (first argmax) of score rows g*per_input .. (g+1)*per_input - 1, on host "
+        "pointers the caller has checked: contiguous scores [groups * per_input, classes] of float<bits>, "
+        "int64 counts [groups, classes]. Pointers, not arrays: converting tensors to arrays would cost "
+        "more than counting the votes of a small model.");
 #if defined(SMOOTHCERT_WITH_CUDA)
   m.def("gaussian_sample_cuda",
         [](uintptr_t x, uintptr_t out, int64_t inputs, int64_t samples, int64_t dim, int bits, double sigma,

@@ -79,6 +79,10 @@ class CertifyResult:
         return (self[i] for i in range(len(self)))
 
 
+#: Width in bits of the score dtypes the core counts votes of.
+_FLOAT_BITS = {torch.float32: 32, torch.float64: 64}
+
+
 def _check_alpha(alpha: float) -> float:
     alpha = float(alpha)
     if not 0.0 < alpha < 1.0:
@@ -160,20 +164,23 @@ class SmoothedClassifier:
                              f"(batch, num_classes), got {shape}")
         return scores
 
-    def _add_votes(self, scores: torch.Tensor, per_input: int, counts: np.ndarray) -> None:
-        """counts[g] += the argmax votes of score rows g * per_input .. (g + 1) * per_input - 1."""
-        if scores.is_cpu and scores.dtype in (torch.float32, torch.float64):
-            # One pass in the core: argmax, NaN check and bincount without intermediate tensors.
-            if scores.requires_grad:
-                scores = scores.detach()
-            core.noise.accumulate_votes(scores.contiguous().numpy(), per_input, counts)
+    def _add_votes(self, scores: torch.Tensor, per_input: int, counts: torch.Tensor) -> None:
+        """counts[g] += the argmax votes of score rows g * per_input .. (g + 1) * per_input - 1.
+
+        ``scores`` passed :meth:`_scores`; ``counts`` is a contiguous int64 CPU tensor [groups, num_classes].
+        """
+        bits = _FLOAT_BITS.get(scores.dtype)
+        if bits and scores.is_cpu and scores.is_contiguous():
+            # One pass in the core over the raw buffers (argmax, NaN check, count): converting the
+            # tensors to arrays would cost more than counting the votes of a small model.
+            core.noise.accumulate_votes_ptr(scores.data_ptr(), bits, counts.shape[0], per_input, self.num_classes,
+                                            counts.data_ptr())
             return
         if bool(torch.isnan(scores).any()):
             raise ValueError("model output contains NaN")
         votes = scores.argmax(dim=1).cpu()
         row = torch.arange(counts.shape[0]).repeat_interleave(per_input)
-        flat = torch.bincount(row * self.num_classes + votes, minlength=counts.size)
-        counts += flat.view(counts.shape).numpy()
+        counts += torch.bincount(row * self.num_classes + votes, minlength=counts.numel()).view(counts.shape)
 
     def sample_counts(self, x: torch.Tensor, n: int, batch_size: int = 1000, *, index: int = 0,
                       role: int = ROLE_ESTIMATE, sample_offset: int = 0,
@@ -200,9 +207,9 @@ class SmoothedClassifier:
         The caller evaluates the model under :func:`_eval_mode`.
         """
         B = x.shape[0]
-        counts = np.zeros((B, self.num_classes), dtype=np.int64)
+        counts = torch.zeros((B, self.num_classes), dtype=torch.int64)
         if n == 0:
-            return counts
+            return counts.numpy()
         group = max(1, batch_size // n)
         chunk = max(1, min(n, batch_size // group))
         for g0 in range(0, B, group):
@@ -214,7 +221,7 @@ class SmoothedClassifier:
             for s0 in range(0, n, chunk):
                 m = min(chunk, n - s0)
                 self._add_votes(self._scores(draw(m, sample_offset + s0)), m, counts_g)
-        return counts
+        return counts.numpy()
 
     # ------------------------------------------------------------------ PREDICT
     def predict(self, x: torch.Tensor, n: int, alpha: float, batch_size: int = 1000, *,
