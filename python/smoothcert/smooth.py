@@ -303,11 +303,11 @@ class SmoothedClassifier:
             certified = p_a > p_b
             method = "cohen-pa-pb"
         else:
-            # Arguments validated above: the core's bound and the noise's radius are called directly.
+            # Counts, n and alpha were validated above: the core's bound is called directly.
             p_a = core.bounds.clopper_pearson_lower(n_a, n, alpha)
             p_b = np.nextafter(1.0 - p_a, 2.0)
+            radius = self.noise.certify(p_a, norm)
             certified = p_a > 0.5
-            radius = self.noise._certify(p_a, norm)
             method = "cohen"
         abstained = ~certified
         return CertifyResult(
