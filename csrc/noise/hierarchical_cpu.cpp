@@ -51,7 +51,7 @@ void hierarchical_gaussian_cpu(const T* x, T* out, const HierProblem& pb, T sigm
   const int64_t odim = pb.out_dim();
   const int64_t rows = pb.inputs * pb.samples;
   const int64_t fo = pb.features + pb.ind_feature;
-  const philox::Key key = philox::make_key(pb.seed, pb.role);
+  const RowKey key(philox::make_key(pb.seed, pb.role));
 #pragma omp parallel if (run_parallel(rows, dim))
   {
     std::vector<uint8_t> sel(static_cast<size_t>(pb.entities));
@@ -63,7 +63,7 @@ void hierarchical_gaussian_cpu(const T* x, T* out, const HierProblem& pb, T sigm
       const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
       const T* xi = x + i * dim;
       T* o = out + row * odim;
-      draw_selection(pb, key, sample, input, sel.data());
+      draw_selection(pb, key.key, sample, input, sel.data());
       T* nzr = nz.data();
       iid_row<T>(gen, key, sample, input, dim, [nzr](int64_t e, T v) { nzr[e] = v; });
       if (pb.features == 1 && pb.ind_feature == 0) {

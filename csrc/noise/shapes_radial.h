@@ -30,6 +30,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
   const int64_t blocks = (pb.dim + K - 1) / K;
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
+  const auto lane_keys = philox::round_keys<simd::u32v>(key);  // broadcast once, not per chunk of a row
 #pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
@@ -65,7 +66,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
               w[h][2] = simd::u32v{} + base.v2;
               w[h][3] = simd::u32v{} + base.v3;
             }
-            philox::philox_rounds_n<2>(w, key);
+            philox::philox_rounds_n<2>(w, lane_keys);
             for (int h = 0; h < 2; ++h) {
               simd::f32v vv[K];
               dir.fill_lanes(w[h], vv);

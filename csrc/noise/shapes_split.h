@@ -18,7 +18,7 @@ template <class T>
 void split_noise_cpu(const T* x, T* out, const IidProblem& pb, T width) {
   const SplitGen<T> gen{width};
   const int64_t rows = pb.inputs * pb.samples;
-  const philox::Key key = philox::make_key(pb.seed, pb.role);
+  const RowKey key(philox::make_key(pb.seed, pb.role));
 #pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;

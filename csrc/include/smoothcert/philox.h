@@ -42,15 +42,35 @@ SC_HD Block make_counter(uint32_t block, uint64_t sample, uint32_t input, uint32
                (static_cast<uint32_t>(sample >> 32) & 0xFFFFu) | (draw << 16), input};
 }
 
+constexpr uint32_t kPhiloxM0 = 0xD2511F53u, kPhiloxM1 = 0xCD9E8D57u;
+constexpr uint32_t kPhiloxW0 = 0x9E3779B9u, kPhiloxW1 = 0xBB67AE85u;
+
+// The ten round keys of a key as lane values (a simd::u32v repeats them in every lane). A kernel
+// builds them once: derived inside every call, they cost a broadcast per round and call.
+template <class U>
+struct RoundKeys {
+  U k0[10], k1[10];
+};
+
+template <class U>
+SC_HD RoundKeys<U> round_keys(Key k) {
+  RoundKeys<U> rk;
+  uint32_t k0 = k.k0, k1 = k.k1;
+  for (int round = 0; round < 10; ++round) {
+    rk.k0[round] = U{} + k0;
+    rk.k1[round] = U{} + k1;
+    k0 += kPhiloxW0;
+    k1 += kPhiloxW1;
+  }
+  return rk;
+}
+
 // The ten rounds on N independent counter sets of one lane type U: uint32_t for scalar code and
 // CUDA, a simd::u32v of counters for the vectorised CPU loops (the key is the same for every lane).
 // Interleaving N > 1 sets round by round gives an out-of-order core independent multiplies to
 // overlap; each set's result is the same as on its own.
 template <int N, class U>
-SC_HD void philox_rounds_n(U (&v)[N][4], Key k) {
-  constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
-  constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
-  uint32_t k0 = k.k0, k1 = k.k1;
+SC_HD void philox_rounds_n(U (&v)[N][4], const RoundKeys<U>& rk) {
 #if defined(__CUDACC__)
 #pragma unroll
 #else
@@ -64,16 +84,19 @@ SC_HD void philox_rounds_n(U (&v)[N][4], Key k) {
 #endif
     for (int j = 0; j < N; ++j) {
       U hi0, lo0, hi1, lo1;
-      simd::mul_wide(v[j][0], kM0, hi0, lo0);
-      simd::mul_wide(v[j][2], kM1, hi1, lo1);
-      v[j][0] = hi1 ^ v[j][1] ^ k0;
+      simd::mul_wide(v[j][0], kPhiloxM0, hi0, lo0);
+      simd::mul_wide(v[j][2], kPhiloxM1, hi1, lo1);
+      v[j][0] = hi1 ^ v[j][1] ^ rk.k0[round];
       v[j][1] = lo1;
-      v[j][2] = hi0 ^ v[j][3] ^ k1;
+      v[j][2] = hi0 ^ v[j][3] ^ rk.k1[round];
       v[j][3] = lo0;
     }
-    k0 += kW0;
-    k1 += kW1;
   }
+}
+
+template <int N, class U>
+SC_HD void philox_rounds_n(U (&v)[N][4], Key k) {
+  philox_rounds_n<N>(v, round_keys<U>(k));
 }
 
 template <class U>
