@@ -105,7 +105,6 @@ class Noise(abc.ABC):
         return self._sample_rows(x.contiguous(), num, seed=int(seed), index=int(index),
                                  sample_offset=int(sample_offset), role=int(role))
 
-    @abc.abstractmethod
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
                      sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
         """Fused kernel call: x is contiguous [B, ...]; returns [B, num, ...].
@@ -113,7 +112,28 @@ class Noise(abc.ABC):
         ``out`` is a tensor the caller no longer needs, typically the previous chunk's result: a
         kernel writes into it when it has the result's shape, dtype and device (see
         :func:`rows_out`), and allocates otherwise.
+
+        This default runs :meth:`_cpu_kernel` or, for a CUDA tensor, :meth:`_cuda_kernel`; a noise
+        sampled otherwise overrides it.
         """
+        if x.is_cuda:
+            kernel = self._cuda_kernel(x, seed, role) if has_cuda_kernels() else None
+            if kernel is None:
+                # No CUDA kernel in this build: the same noise from the CPU kernel, then moved.
+                return self._sample_rows(x.cpu(), num, seed=seed, index=index, sample_offset=sample_offset,
+                                         role=role).to(x.device)
+            fn, lead = kernel
+            out = rows_out(out, (x.shape[0], num, *x.shape[1:]), x)
+            fn(x.data_ptr(), out.data_ptr(), x.shape[0], num, x[0].numel(), 32 if x.dtype == torch.float32 else 64,
+               *lead, index, sample_offset, cuda_stream(x))
+            return out
+        kernel = self._cpu_kernel(x, seed, role)
+        if kernel is None:
+            raise NotImplementedError(f"{type(self).__name__} has no compiled sampler and must override _sample_rows")
+        fn, lead = kernel
+        out = rows_out(out, (x.shape[0], num, *x.shape[1:]), x)
+        fn(rows_view(x)[0], out.view(x.shape[0], num, -1).numpy(), *lead, index, sample_offset)
+        return out
 
     def _cpu_kernel(self, x: torch.Tensor, seed: int,
                     role: int) -> tuple[Callable[..., None], tuple[Any, ...]] | None:
@@ -126,15 +146,13 @@ class Noise(abc.ABC):
         """
         return None
 
-    def _sample_rows_cpu(self, x: torch.Tensor, num: int, *, seed: int, index: int, sample_offset: int,
-                         role: int, out: torch.Tensor | None = None) -> torch.Tensor:
-        """:meth:`_sample_rows` on the CPU through :meth:`_cpu_kernel`."""
-        kernel = self._cpu_kernel(x, seed, role)
-        assert kernel is not None, "_sample_rows_cpu needs a noise with a CPU kernel"
-        fn, lead = kernel
-        out = rows_out(out, (x.shape[0], num, *x.shape[1:]), x)
-        fn(rows_view(x)[0], out.view(x.shape[0], num, -1).numpy(), *lead, index, sample_offset)
-        return out
+    def _cuda_kernel(self, x: torch.Tensor, seed: int,
+                     role: int) -> tuple[Callable[..., None], tuple[Any, ...]] | None:
+        """The device twin of :meth:`_cpu_kernel`, for a build with CUDA kernels: ``(fn, lead)``, where
+        ``fn(x_ptr, out_ptr, B, m, D, bits, *lead, index, sample_offset, stream)`` samples on x's device.
+        ``None`` (the default): CUDA inputs are sampled by the CPU kernel and moved.
+        """
+        return None
 
     def _row_sampler(self, x: torch.Tensor, num: int, *, seed: int, index: int,
                      role: int) -> Callable[[int, int], torch.Tensor]:

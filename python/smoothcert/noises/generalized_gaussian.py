@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from smoothcert._native import core
-from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_out
+from smoothcert.noises.base import Noise, check_positive
 
 __all__ = ["GeneralizedGaussian", "ThresholdedGeneralizedGaussian"]
 
@@ -74,24 +74,13 @@ class GeneralizedGaussian(Noise, name="general-gaussian"):
         if x[0].numel() != self.dim:
             raise ValueError(f"inputs have {x[0].numel()} elements but the noise was built for dim={self.dim}")
 
-    def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
-        if not x.is_cuda:
-            return self._sample_rows_cpu(x, num, seed=seed, index=index, sample_offset=sample_offset,
-                                         role=role, out=out)
-        if not has_cuda_kernels():
-            return self._sample_rows(x.cpu(), num, seed=seed, index=index, sample_offset=sample_offset,
-                                     role=role).to(x.device)
-        self._check_rows(x)
-        out = rows_out(out, (x.shape[0], num, *x.shape[1:]), x)
-        core.dsrs.gengauss_sample_cuda(
-            x.data_ptr(), out.data_ptr(), x.shape[0], num, self.dim, 32 if x.dtype == torch.float32 else 64,
-            self.k, self.sigma, self._g_max(), seed, role, index, sample_offset, cuda_stream(x))
-        return out
-
     def _cpu_kernel(self, x: torch.Tensor, seed: int, role: int) -> tuple[Callable[..., None], tuple[Any, ...]]:
         self._check_rows(x)
         return core.dsrs.gengauss_sample, (self.k, self.sigma, self._g_max(), seed, role)
+
+    def _cuda_kernel(self, x: torch.Tensor, seed: int, role: int) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        self._check_rows(x)
+        return core.dsrs.gengauss_sample_cuda, (self.k, self.sigma, self._g_max(), seed, role)
 
     def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
         flat = np.ascontiguousarray(p_lower, dtype=np.float64).reshape(-1)

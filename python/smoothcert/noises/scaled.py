@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from smoothcert._native import core
-from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_out
+from smoothcert.noises.base import Noise, check_positive
 
 
 def check_dim(dim: int | None, *, required: bool) -> int | None:
@@ -113,28 +113,17 @@ class ScaledNoise(Noise):
         if d >= 2**32:
             raise ValueError(f"inputs must have < 2^32 elements, got {d}")
 
-    def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
-        if not x.is_cuda:
-            return self._sample_rows_cpu(x, num, seed=seed, index=index, sample_offset=sample_offset,
-                                         role=role, out=out)
-        if not has_cuda_kernels():
-            # No CUDA kernels in this build: the same noise from the CPU kernel, then moved.
-            return self._sample_rows(x.cpu(), num, seed=seed, index=index,
-                                     sample_offset=sample_offset, role=role).to(x.device)
-        self._check_rows(x)
-        name, args = self._kernel()
-        out = rows_out(out, (x.shape[0], num, *x.shape[1:]), x)
-        fn: Callable[..., None] = getattr(core.shapes, name + "_cuda")
-        fn(x.data_ptr(), out.data_ptr(), x.shape[0], num, math.prod(x.shape[1:]),
-           32 if x.dtype == torch.float32 else 64, *args, *self._stream_args(seed, role),
-           index, sample_offset, cuda_stream(x))
-        return out
-
     def _cpu_kernel(self, x: torch.Tensor, seed: int, role: int) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        return self._shapes_kernel(x, seed, role, "")
+
+    def _cuda_kernel(self, x: torch.Tensor, seed: int, role: int) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        return self._shapes_kernel(x, seed, role, "_cuda")
+
+    def _shapes_kernel(self, x: torch.Tensor, seed: int, role: int,
+                       suffix: str) -> tuple[Callable[..., None], tuple[Any, ...]]:
         self._check_rows(x)
         name, args = self._kernel()
-        return getattr(core.shapes, name), (*args, *self._stream_args(seed, role))
+        return getattr(core.shapes, name + suffix), (*args, *self._stream_args(seed, role))
 
     def _stream_args(self, seed: int, role: int) -> tuple[int, ...]:
         return (seed, role)
