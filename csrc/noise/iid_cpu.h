@@ -35,8 +35,8 @@ struct RowKey {
 };
 
 // Noise values for elements 0 .. dim-1 of one (input, sample) row, handed to emit(element, value).
-// Where the generator has a vector twin, kPair vectors of simd::kLanes Philox blocks are computed
-// together (their rounds interleaved), then single vectors, then the scalar generator for the tail.
+// Where the generator has a vector twin, pairs of vectors of simd::kLanes Philox blocks are computed
+// together (philox::philox_lanes2), then single vectors, then the scalar generator for the tail.
 // Inlined into the row loop: with short rows (a few blocks) the per-call set-up of the vector
 // constants would otherwise be repeated for every row.
 template <class T, class Gen, class Emit>
@@ -54,13 +54,15 @@ inline __attribute__((always_inline)) void iid_row(const Gen& gen, const RowKey&
       constexpr int P = decltype(pair)::value;
       for (; (blk + P * L) * K <= dim; blk += P * L) {
         simd::u32v w[P][4];
-        for (int j = 0; j < P; ++j) {
-          w[j][0] = lane + static_cast<uint32_t>(blk + j * L);
-          w[j][1] = simd::u32v{} + base.v1;
-          w[j][2] = simd::u32v{} + base.v2;
-          w[j][3] = simd::u32v{} + base.v3;
+        if constexpr (P == 2) {
+          philox::philox_lanes2(static_cast<uint32_t>(blk), base, key.lanes, w);
+        } else {
+          w[0][0] = lane + static_cast<uint32_t>(blk);
+          w[0][1] = simd::u32v{} + base.v1;
+          w[0][2] = simd::u32v{} + base.v2;
+          w[0][3] = simd::u32v{} + base.v3;
+          philox::philox_rounds_n<1>(w, key.lanes);
         }
-        philox::philox_rounds_n<P>(w, key.lanes);
         for (int j = 0; j < P; ++j) {
           simd::f32v v[K];
           gen.fill_lanes(w[j], v);

@@ -56,17 +56,9 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
         static_assert(kLanes % (2 * L) == 0, "a chunk holds whole pairs of vectors");
         auto vector_chunk = [&](auto&& take) {
           const philox::Block base = philox::make_counter(0, sample, input);
-          simd::u32v lane;
-          for (int l = 0; l < L; ++l) lane[l] = static_cast<uint32_t>(c0 + l);
           for (; c < kLanes; c += 2 * L) {
             simd::u32v w[2][4];
-            for (int h = 0; h < 2; ++h) {
-              w[h][0] = lane + static_cast<uint32_t>(c + h * L);
-              w[h][1] = simd::u32v{} + base.v1;
-              w[h][2] = simd::u32v{} + base.v2;
-              w[h][3] = simd::u32v{} + base.v3;
-            }
-            philox::philox_rounds_n<2>(w, lane_keys);
+            philox::philox_lanes2(static_cast<uint32_t>(c0 + c), base, lane_keys, w);
             for (int h = 0; h < 2; ++h) {
               simd::f32v vv[K];
               dir.fill_lanes(w[h], vv);
