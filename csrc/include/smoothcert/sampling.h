@@ -32,22 +32,27 @@ SC_HD T uniform_open24(U w) {
   return (simd::to_float(simd::as_signed(w >> 8)) + 0.5f) * 5.9604644775390625e-08f;
 }
 
-// log(u) for u > 0 normal: u = 2^e m with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s),
-// s = (m - 1)/(m + 1), |s| <= 0.1716; the odd series to s^11 has relative error < 2e-10.
+// log(u) for u > 0 normal: u = 2^e m with m in [sqrt(1/2), sqrt(2)), t = m - 1 (exact),
+// log m = t - t^2/2 + t^3 P(t) with P of degree 6: a minimax fit (Lawson's iteration on weighted
+// least squares) of (log(1 + t) - t + t^2/2)/t^3 for the relative error of log(1 + t) over
+// [sqrt(1/2) - 1, sqrt(2) - 1], which is 3.2e-8 before rounding. Over all 2^24 uniforms of
+// uniform_open24 the float result is within 1.5e-7 relative of log. It needs no division: in
+// the Gaussian kernel this made Box-Muller about 5 % faster than an atanh series in (m-1)/(m+1).
 template <class T>
 SC_HD T sc_log(T u) {
   // Shift the mantissa range to [sqrt(1/2), sqrt(2)) by borrowing from the exponent.
   const auto shifted = simd::float_bits(u) - 0x3F3504F3u;
   const auto e = simd::as_signed(shifted) >> 23;
   const T m = simd::bits_float((shifted & 0x007FFFFFu) + 0x3F3504F3u);
-  const T s = (m - 1.0f) / (m + 1.0f);
-  const T s2 = s * s;
-  T p = simd::fma_(s2, T{} + 1.0f / 11.0f, T{} + 1.0f / 9.0f);
-  p = simd::fma_(p, s2, T{} + 1.0f / 7.0f);
-  p = simd::fma_(p, s2, T{} + 1.0f / 5.0f);
-  p = simd::fma_(p, s2, T{} + 1.0f / 3.0f);
-  p = simd::fma_(p, s2, T{} + 1.0f);
-  const T log_m = 2.0f * s * p;
+  const T t = m - 1.0f;
+  const T t2 = t * t;
+  T p = simd::fma_(t, T{} + 0.0870043486f, T{} - 0.142674871f);
+  p = simd::fma_(p, t, T{} + 0.149147680f);
+  p = simd::fma_(p, t, T{} - 0.165775850f);
+  p = simd::fma_(p, t, T{} + 0.199630640f);
+  p = simd::fma_(p, t, T{} - 0.250013370f);
+  p = simd::fma_(p, t, T{} + 0.333339110f);
+  const T log_m = simd::fma_(t2 * t, p, simd::fma_(t2, T{} - 0.5f, t));
   return simd::fma_(simd::to_float(e), T{} + 0.693147180559945309f, log_m);
 }
 
