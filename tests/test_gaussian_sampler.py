@@ -128,8 +128,10 @@ def test_bad_inputs():
         g.sample(torch.zeros(3, dtype=torch.int64), 3)
     with pytest.raises(ValueError, match="num"):
         g.sample(torch.zeros(3), -1)
-    with pytest.raises(ValueError, match="p_lower"):
-        g.certify([1.5])
+    for bad in ([1.5], [0.7, float("nan")], [-0.1, 0.9], [[0.6], [float("nan")]]):
+        with pytest.raises(ValueError, match="p_lower"):
+            g.certify(bad)
+    assert g.certify([]).shape == (0,)
 
 
 def test_build_info_reports_the_build():

@@ -10,6 +10,7 @@ import torch
 import smoothcert as sc
 from smoothcert import bounds
 from smoothcert.data import DEFAULT_SIGMA, default_model, load_digits_split
+from smoothcert.noises.base import ROLE_SELECT
 
 
 class Linear(torch.nn.Module):
@@ -126,6 +127,26 @@ def test_chunks_reuse_one_buffer_and_the_model_sees_each_chunks_own_noise(noise)
         assert torch.equal(seen[k][1], want)
     if not isinstance(noise, sc.AnisotropicGaussian):  # a kernel noise writes into the old chunk
         assert seen[0][0] == seen[1][0] == seen[2][0] and seen[3][0] == seen[4][0] == seen[5][0]
+
+
+def test_certify_passes_share_one_buffer_and_see_their_own_noise():
+    # Selection (n0 copies, role 1) and estimation (n copies, role 0) write into one buffer sized for
+    # the larger pass; each batch must be exactly its role's noise.
+    noise = sc.Gaussian(0.5)
+    x = torch.rand(3, 1, 4, 4, generator=torch.Generator().manual_seed(1))
+    seen: list[tuple[int, torch.Tensor]] = []
+
+    def model(t: torch.Tensor) -> torch.Tensor:
+        seen.append((t.data_ptr(), t.clone()))
+        return t.reshape(t.shape[0], -1)[:, :3]
+
+    g = sc.SmoothedClassifier(model, noise, 3, seed=2)
+    g.certify(x, 10, 50, 0.01, batch_size=40, index=3)  # selection: 3 inputs x 10; estimation: 40-row chunks
+    selection = noise.sample_batch(x, 10, seed=2, index=3, role=ROLE_SELECT).reshape(30, 1, 4, 4)
+    assert torch.equal(seen[0][1], selection)
+    for k, (b, s0, m) in enumerate([(b, s0, m) for b in range(3) for s0, m in ((0, 40), (40, 10))], start=1):
+        assert torch.equal(seen[k][1], noise.sample_batch(x[b:b + 1], m, seed=2, index=3 + b, sample_offset=s0)[0])
+    assert len(seen) == 7 and len({ptr for ptr, _ in seen}) == 1
 
 
 def test_no_draws_give_zero_counts():

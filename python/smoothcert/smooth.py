@@ -198,24 +198,30 @@ class SmoothedClassifier:
         return Counts(counts, np.arange(index, index + x.shape[0]), self.noise.describe(), self.seed,
                       role, sample_offset, labels)
 
+    @staticmethod
+    def _chunking(n: int, batch_size: int) -> tuple[int, int]:
+        """(inputs per group, copies per chunk): a chunk of every input of a group is one model batch."""
+        group = max(1, batch_size // max(n, 1))
+        return group, max(1, min(n, batch_size // group))
+
     def _count_votes(self, x: torch.Tensor, n: int, batch_size: int, index: int, role: int,
-                     sample_offset: int) -> np.ndarray:
+                     sample_offset: int, buffer: torch.Tensor | None = None) -> np.ndarray:
         """The [B, num_classes] vote counts behind :meth:`sample_counts`, for validated arguments.
 
-        The caller evaluates the model under :func:`_eval_mode`.
+        The caller evaluates the model under :func:`_eval_mode`. ``buffer`` (optional) is a 1-D
+        tensor the noisy batches may be written into (see ``Noise._row_sampler``).
         """
         B = x.shape[0]
         counts = torch.zeros((B, self.num_classes), dtype=torch.int64)
         if n == 0:
             return counts.numpy()
-        group = max(1, batch_size // n)
-        chunk = max(1, min(n, batch_size // group))
+        group, chunk = self._chunking(n, batch_size)
         for g0 in range(0, B, group):
             xg = x[g0:g0 + group].contiguous()
             counts_g = counts[g0:g0 + xg.shape[0]]
             # x was validated by the caller: the sampler binds the kernel and its output buffer once,
             # and each chunk overwrites the batch whose votes were just counted.
-            draw = self.noise._row_sampler(xg, chunk, seed=self.seed, index=index + g0, role=role)
+            draw = self.noise._row_sampler(xg, chunk, seed=self.seed, index=index + g0, role=role, buffer=buffer)
             for s0 in range(0, n, chunk):
                 m = min(chunk, n - s0)
                 self._add_votes(self._scores(draw(m, sample_offset + s0)), m, counts_g)
@@ -283,9 +289,12 @@ class SmoothedClassifier:
         t0 = time.perf_counter()
         batch_size = _check_count("batch_size", batch_size)
         _check_count("index", index, 0)
+        # One buffer for the noisy batches of both passes, sized for the larger.
+        copies = max(min(B, group) * chunk for group, chunk in (self._chunking(m, batch_size) for m in (n0, n)))
+        buffer = torch.empty(copies * x[0].numel(), dtype=x.dtype) if x.is_cpu else None
         with _eval_mode(self.model):
-            selection = self._count_votes(x, n0, batch_size, index, ROLE_SELECT, 0)
-            estimate = self._count_votes(x, n, batch_size, index, ROLE_ESTIMATE, 0)
+            selection = self._count_votes(x, n0, batch_size, index, ROLE_SELECT, 0, buffer)
+            estimate = self._count_votes(x, n, batch_size, index, ROLE_ESTIMATE, 0, buffer)
         elapsed = (time.perf_counter() - t0) / B
         c_a = selection.argmax(axis=1)  # ties go to the lowest class index
         rows = np.arange(B)

@@ -48,7 +48,8 @@ def all_finite(x: torch.Tensor) -> bool:
 
 def check_probabilities(name: str, p: Any) -> np.ndarray:
     arr = np.asarray(p, dtype=np.float64)
-    if np.isnan(arr).any() or (arr < 0).any() or (arr > 1).any():
+    # Both comparisons are false for NaN, so two reductions check everything (this runs per input).
+    if arr.size and not (arr.min() >= 0.0 and arr.max() <= 1.0):
         raise ValueError(f"{name} must lie in [0, 1] (no NaN)")
     return arr
 
@@ -154,14 +155,17 @@ class Noise(abc.ABC):
         """
         return None
 
-    def _row_sampler(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     role: int) -> Callable[[int, int], torch.Tensor]:
+    def _row_sampler(self, x: torch.Tensor, num: int, *, seed: int, index: int, role: int,
+                     buffer: torch.Tensor | None = None) -> Callable[[int, int], torch.Tensor]:
         """``draw(m, sample_offset)`` for repeated chunks of one contiguous batch ``x`` ([B, ...]).
 
         Each call returns the model batch ``[B * m, ...]`` of copies ``sample_offset ..
         sample_offset + m - 1`` (``m <= num``) of every row, grouped by row. All calls write into one
         buffer, so a batch is overwritten by the next call. Arguments and views are bound once:
         with a CPU kernel a chunk costs a single call into the core.
+
+        ``buffer`` is a 1-D CPU tensor of x's dtype that the caller no longer needs (typically that of
+        an earlier sampler): it is written into when it holds at least ``B * num`` copies.
         """
         B = x.shape[0]
         kernel = None if x.is_cuda else self._cpu_kernel(x, seed, role)
@@ -177,7 +181,11 @@ class Noise(abc.ABC):
         fn, lead = kernel
         xr, shape = rows_view(x)
         d = xr.shape[1]
-        buf = torch.empty(B * num * d, dtype=x.dtype)
+        size = B * num * d
+        if buffer is not None and buffer.dtype == x.dtype and buffer.numel() >= size:
+            buf = buffer[:size]
+        else:
+            buf = torch.empty(size, dtype=x.dtype)
         flat = buf.numpy()
         full = buf.view(B * num, *shape), flat.reshape(B, num, d)
 

@@ -108,10 +108,10 @@ class DSSN(ScaledNoise, name="dssn"):
         return super()._sample_rows(x, num, seed=seed, index=index, sample_offset=sample_offset,
                                     role=role, out=out)
 
-    def _row_sampler(self, x: torch.Tensor, num: int, *, seed: int, index: int,
-                     role: int) -> Callable[[int, int], torch.Tensor]:
+    def _row_sampler(self, x: torch.Tensor, num: int, *, seed: int, index: int, role: int,
+                     buffer: torch.Tensor | None = None) -> Callable[[int, int], torch.Tensor]:
         self._check_grid(x)
-        draw = super()._row_sampler(x, num, seed=seed, index=index, role=role)
+        draw = super()._row_sampler(x, num, seed=seed, index=index, role=role, buffer=buffer)
 
         def draw_shifts(m: int, offset: int) -> torch.Tensor:
             self._check_shifts(offset, m)
