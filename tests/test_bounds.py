@@ -113,3 +113,21 @@ def test_bad_input(fn):
         fn(np.nan, 10, 0.01)
     with pytest.raises(ValueError, match="p"):
         bounds.binomial_test(3, 10, 1.5)
+
+
+def test_cohen_select_lower_is_argmax_then_clopper_pearson():
+    from smoothcert._native import core
+
+    rng = np.random.default_rng(5)
+    n = 500
+    selection = rng.integers(0, 4, size=(300, 6))  # many ties: the lowest index must win
+    estimate = rng.integers(0, n + 1, size=(300, 6))
+    c_a, p_a = core.bounds.cohen_select_lower(selection, estimate, n, 0.01)
+    want = selection.argmax(axis=1)
+    assert np.array_equal(c_a, want)
+    assert np.array_equal(p_a, bounds.clopper_pearson_lower(estimate[np.arange(300), want], n, 0.01))
+    for bad in ((selection[:, :5], estimate), (selection, estimate + n), (-selection - 1, estimate)):
+        with pytest.raises(ValueError, match="count"):
+            core.bounds.cohen_select_lower(*bad, n, 0.01)
+    with pytest.raises(ValueError, match="alpha"):
+        core.bounds.cohen_select_lower(selection, estimate, n, 1.0)

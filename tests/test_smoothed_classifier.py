@@ -141,11 +141,11 @@ def test_certify_passes_share_one_buffer_and_see_their_own_noise():
         return t.reshape(t.shape[0], -1)[:, :3]
 
     g = sc.SmoothedClassifier(model, noise, 3, seed=2)
-    g.certify(x, 10, 50, 0.01, batch_size=40, index=3)  # selection: 3 inputs x 10; estimation: 40-row chunks
-    selection = noise.sample_batch(x, 10, seed=2, index=3, role=ROLE_SELECT).reshape(30, 1, 4, 4)
-    assert torch.equal(seen[0][1], selection)
-    for k, (b, s0, m) in enumerate([(b, s0, m) for b in range(3) for s0, m in ((0, 40), (40, 10))], start=1):
+    g.certify(x, 10, 50, 0.01, batch_size=40, index=3)  # estimation: 40-row chunks; selection: 3 inputs x 10
+    for k, (b, s0, m) in enumerate([(b, s0, m) for b in range(3) for s0, m in ((0, 40), (40, 10))]):
         assert torch.equal(seen[k][1], noise.sample_batch(x[b:b + 1], m, seed=2, index=3 + b, sample_offset=s0)[0])
+    selection = noise.sample_batch(x, 10, seed=2, index=3, role=ROLE_SELECT).reshape(30, 1, 4, 4)
+    assert torch.equal(seen[6][1], selection)
     assert len(seen) == 7 and len({ptr for ptr, _ in seen}) == 1
 
 

@@ -31,6 +31,39 @@ void register_bounds(py::module_& m) {
           return bounds::clopper_pearson_upper(as_count(k, "k"), as_count(n, "n"), alpha);
         }),
         py::arg("k"), py::arg("n"), py::arg("alpha"));
+  m.def(
+      "cohen_select_lower",
+      [](const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& selection,
+         const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& estimate, int64_t n, double alpha) {
+        // Cohen et al.'s CERTIFY once the votes are counted, per row: c_A = argmax of the selection
+        // counts (the lowest class on ties) and the Clopper-Pearson lower bound on p_A from c_A's
+        // count among the n estimation draws. One call: per input, small numpy steps cost more.
+        if (selection.ndim() != 2 || estimate.ndim() != 2 || selection.shape(0) != estimate.shape(0) ||
+            selection.shape(1) != estimate.shape(1) || selection.shape(1) < 1)
+          throw py::value_error("selection and estimate must be count arrays of one shape [inputs, classes]");
+        if (n < 1) throw py::value_error("n must be >= 1");
+        if (!(alpha > 0.0 && alpha < 1.0)) throw py::value_error("alpha must lie in (0, 1)");
+        const int64_t rows = selection.shape(0), classes = selection.shape(1);
+        py::array_t<int64_t> top(rows);
+        py::array_t<double> lower(rows);
+        const int64_t* sel = selection.data();
+        const int64_t* est = estimate.data();
+        int64_t* c = top.mutable_data();
+        double* p = lower.mutable_data();
+        for (int64_t i = 0; i < rows; ++i) {
+          int64_t best = 0;
+          for (int64_t j = 0; j < classes; ++j) {
+            if (sel[i * classes + j] < 0 || est[i * classes + j] < 0 || est[i * classes + j] > n)
+              throw py::value_error("counts must lie in [0, n]");
+            if (sel[i * classes + j] > sel[i * classes + best]) best = j;
+          }
+          c[i] = best;
+          p[i] = bounds::clopper_pearson_lower(est[i * classes + best], n, alpha);
+        }
+        return py::make_tuple(top, lower);
+      },
+      py::arg("selection"), py::arg("estimate"), py::arg("n"), py::arg("alpha"),
+      "(c_A, p_A lower bound) per row: argmax of selection (lowest index on ties), Clopper-Pearson on estimate[c_A].");
   m.def("binomial_test",
         py::vectorize([](double k, double n, double p) {
           return bounds::binomial_test(as_count(k, "k"), as_count(n, "n"), p);

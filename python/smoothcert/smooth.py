@@ -8,6 +8,7 @@ grow with n: noisy copies are drawn, classified and counted ``batch_size`` at a 
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -145,10 +146,9 @@ class SmoothedClassifier:
             raise ValueError("x must be a torch.Tensor batch [B, ...]")
         if x.dim() < 2:
             raise ValueError(f"x must be a batch [B, ...] with at least 2 dimensions, got shape {tuple(x.shape)}")
-        if not torch.is_floating_point(x):
-            raise ValueError(f"x must be a floating-point tensor, got {x.dtype}")
-        if x.dtype not in (torch.float32, torch.float64):
-            raise ValueError(f"x must be float32 or float64, got {x.dtype}")
+        if x.dtype not in _FLOAT_BITS:
+            kind = "float32 or float64" if x.dtype.is_floating_point else "a floating-point tensor"
+            raise ValueError(f"x must be {kind}, got {x.dtype}")
         if not all_finite(x):
             raise ValueError("x contains NaN or infinite values")
         return x
@@ -290,19 +290,22 @@ class SmoothedClassifier:
         batch_size = _check_count("batch_size", batch_size)
         _check_count("index", index, 0)
         # One buffer for the noisy batches of both passes, sized for the larger.
-        copies = max(min(B, group) * chunk for group, chunk in (self._chunking(m, batch_size) for m in (n0, n)))
-        buffer = torch.empty(copies * x[0].numel(), dtype=x.dtype) if x.is_cpu else None
+        (g0, m0), (g1, m1) = self._chunking(n0, batch_size), self._chunking(n, batch_size)
+        copies = max(min(B, g0) * m0, min(B, g1) * m1)
+        buffer = torch.empty(copies * math.prod(x.shape[1:]), dtype=x.dtype) if x.is_cpu else None
+        # The passes draw independent streams (their roles), so their order does not change a count.
+        # The small selection pass goes last: the steps after it then follow a small forward pass,
+        # which leaves more of the caches they need.
         with _eval_mode(self.model):
-            selection = self._count_votes(x, n0, batch_size, index, ROLE_SELECT, 0, buffer)
             estimate = self._count_votes(x, n, batch_size, index, ROLE_ESTIMATE, 0, buffer)
+            selection = self._count_votes(x, n0, batch_size, index, ROLE_SELECT, 0, buffer)
         elapsed = (time.perf_counter() - t0) / B
-        c_a = selection.argmax(axis=1)  # ties go to the lowest class index
-        rows = np.arange(B)
-        n_a = estimate[rows, c_a]
+        # c_A: the top selection class (ties go to the lowest index); p_A: the Clopper-Pearson lower
+        # bound on its estimation count. Counts, n and alpha are validated: the core is called directly.
+        c_a, p_a = core.bounds.cohen_select_lower(selection, estimate, n, alpha / 2 if multiclass else alpha)
         if multiclass:
-            p_a = bounds.clopper_pearson_lower(n_a, n, alpha / 2)
             others = estimate.copy()
-            others[rows, c_a] = -1
+            others[np.arange(B), c_a] = -1
             n_b = others.max(axis=1)
             p_b = bounds.clopper_pearson_upper(n_b, n, alpha / (2 * (self.num_classes - 1)))
             p_b = np.minimum(p_b, np.nextafter(1.0 - p_a, 2.0))
@@ -312,8 +315,6 @@ class SmoothedClassifier:
             certified = p_a > p_b
             method = "cohen-pa-pb"
         else:
-            # Counts, n and alpha were validated above: the core's bound is called directly.
-            p_a = core.bounds.clopper_pearson_lower(n_a, n, alpha)
             p_b = np.nextafter(1.0 - p_a, 2.0)
             radius = self.noise.certify(p_a, norm)
             certified = p_a > 0.5
