@@ -1,7 +1,8 @@
 """Fused samplers of the all-shapes families vs the plain torch recipe, 1000 copies of a 3072-d input.
 
-Run: pytest benchmarks/bench_shapes_sampling.py (compare the ``torch`` and ``fused`` rows of each
-group). Each benchmark also checks that the two produce the same law: a two-sample KS test on the
+Run: pytest benchmarks/bench_shapes_sampling.py -s (compare the ``torch`` and ``fused`` rows of each
+group; the ``paired`` benchmarks print the speed-up from back-to-back calls, which the machine's
+drift between rows does not bias). Each benchmark also checks that the two produce the same law: a two-sample KS test on the
 statistic that identifies the family (a coordinate's values, or the radius in the family's norm).
 """
 
@@ -16,6 +17,7 @@ import torch
 import torch.distributions as D
 
 import smoothcert as sc
+from conftest import paired_speedup
 
 DIM = 3072
 COPIES = 1000
@@ -116,3 +118,13 @@ def test_sampling_speed(benchmark, x, family, impl):
     ref = recipe(x, COPIES)
     ours = noise.sample_batch(x, COPIES, seed=2)[0]
     assert st.ks_2samp(_statistic(ours, x, kind), _statistic(ref, x, kind)).pvalue > 1e-4
+
+
+@pytest.mark.parametrize("family", sorted(CASES))
+def test_sampling_speedup_paired(benchmark, x, family):
+    noise, recipe, kind = CASES[family]
+    benchmark.group = f"shapes-sample-paired-{COPIES}x{DIM}"
+    torch.manual_seed(0)
+    out = paired_speedup(benchmark, lambda: noise.sample_batch(x, COPIES, seed=1)[0], lambda: recipe(x, COPIES),
+                         f"{family} sampler vs torch")
+    assert out.shape == (COPIES, DIM) and out.dtype == torch.float32
