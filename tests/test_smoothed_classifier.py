@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pytest
 import scipy.stats as st
@@ -104,6 +106,17 @@ def test_counts_do_not_depend_on_batch_size_and_grouping():
     assert np.all(a.n == 300) and list(a.indices) == list(range(20, 25))
 
 
+def _recording_model() -> tuple[Callable[[torch.Tensor], torch.Tensor], list[tuple[int, torch.Tensor]]]:
+    """A 3-class model that records (buffer address, copy) of every batch it receives."""
+    seen: list[tuple[int, torch.Tensor]] = []
+
+    def model(t: torch.Tensor) -> torch.Tensor:
+        seen.append((t.data_ptr(), t.clone()))
+        return t.reshape(t.shape[0], -1)[:, :3]
+
+    return model, seen
+
+
 @pytest.mark.parametrize("noise", [sc.Gaussian(0.5), sc.Laplace(sigma=0.5), sc.UniformBall(sigma=0.5, dim=16),
                                    sc.GeneralizedGaussian(0.5, k=2.0, dim=16), sc.AnisotropicGaussian(theta=0.5)],
                          ids=lambda n: type(n).__name__)
@@ -112,12 +125,7 @@ def test_chunks_reuse_one_buffer_and_the_model_sees_each_chunks_own_noise(noise)
     # counted (the last, shorter chunk into its front); every batch the model receives must still
     # be that chunk's noise, never stale data.
     x = torch.rand(2, 1, 4, 4, generator=torch.Generator().manual_seed(0))
-    seen: list[tuple[int, torch.Tensor]] = []
-
-    def model(t: torch.Tensor) -> torch.Tensor:
-        seen.append((t.data_ptr(), t.clone()))
-        return t.reshape(t.shape[0], -1)[:, :3]
-
+    model, seen = _recording_model()
     g = sc.SmoothedClassifier(model, noise, 3, seed=4)
     g.sample_counts(x, 43, batch_size=20, index=7, sample_offset=5)  # chunks of 20, 20 and 3 per input
     sizes = [(0, 20), (20, 20), (40, 3)]
@@ -134,12 +142,7 @@ def test_certify_passes_share_one_buffer_and_see_their_own_noise():
     # the larger pass; each batch must be exactly its role's noise.
     noise = sc.Gaussian(0.5)
     x = torch.rand(3, 1, 4, 4, generator=torch.Generator().manual_seed(1))
-    seen: list[tuple[int, torch.Tensor]] = []
-
-    def model(t: torch.Tensor) -> torch.Tensor:
-        seen.append((t.data_ptr(), t.clone()))
-        return t.reshape(t.shape[0], -1)[:, :3]
-
+    model, seen = _recording_model()
     g = sc.SmoothedClassifier(model, noise, 3, seed=2)
     g.certify(x, 10, 50, 0.01, batch_size=40, index=3)  # estimation: 40-row chunks; selection: 3 inputs x 10
     for k, (b, s0, m) in enumerate([(b, s0, m) for b in range(3) for s0, m in ((0, 40), (40, 10))]):
