@@ -85,7 +85,7 @@ def test_noise_is_a_function_of_identity_not_of_batching():
     pieces = torch.cat([g.sample_batch(x, 13, seed=5, index=100, sample_offset=s)[:, :13] for s in (0, 13, 26)]
                        + [g.sample_batch(x, 1, seed=5, index=100, sample_offset=39)], dim=1)
     assert torch.equal(pieces, whole)
-    # Element e's noise does not depend on the row length (vector body vs scalar tail).
+    # Element e's noise does not depend on the row length (whole vectors vs the partial last one).
     longer = g.sample_batch(torch.zeros(6, 203), 40, seed=5, index=100)
     assert torch.equal(longer[..., :50], whole)
 
@@ -160,7 +160,7 @@ def _box_muller_reference(seed: int, role: int, index: int, sample: int, dim: in
 @pytest.mark.parametrize("dim", [5, 64, 203])
 def test_float_noise_is_box_muller_of_its_philox_words(dim):
     """Each float32 value is the documented function of its Philox block, whichever code path (paired
-    or single vectors, scalar tail) computed it. Tolerance: the polynomial log and sin/cos are within
+    or single vectors, the partial last vector) computed it. Tolerance: the polynomial log and sin/cos are within
     1.5e-7 relative and 1e-7 absolute, sqrt and the products add a few float32 ulps (6e-8 each), so a
     value differs from the float64 formula by less than 1e-6 (1 + |value|)."""
     sigma, seed, role, index = 0.75, 2**33 + 7, 1, 12

@@ -346,7 +346,7 @@ def test_gaussian_accepts_the_scale_lambd():
 def test_vector_and_scalar_lanes_agree(noise):
     # Element e's noise depends on (seed, role, input, sample, e) only. A wide input computes the
     # first elements in pairs of vectors; narrower ones reach them through single vectors and the
-    # scalar tail (widths 67, 99, 131 cover each path for 4, 8 and 16 lanes of 4 values).
+    # partial last vector (widths 67, 99, 131 cover each path for 4, 8 and 16 lanes of 4 values).
     gen = torch.Generator().manual_seed(2)
     x = torch.rand((2, 1031), generator=gen)
     wide = noise.sample_batch(x, 5, seed=9)

@@ -6,6 +6,7 @@
 #include "bindings/arrays.h"
 #include "bindings/register.h"
 #include "noise/gaussian.h"
+#include "noise/iid_cpu.h"
 
 namespace py = pybind11;
 
@@ -70,6 +71,11 @@ void register_noise(py::module_& m) {
           return std::array<uint32_t, 4>{b.v0, b.v1, b.v2, b.v3};
         },
         py::arg("counter"), py::arg("key"), "The raw Philox4x32-10 bijection (for known-answer tests).");
+  m.def("set_vector_lanes",
+        [](bool enabled) { return noise::vector_lanes_switch().exchange(enabled); }, py::arg("enabled"),
+        "Turn the CPU kernels' vector lanes on (the default) or off; returns the previous setting. Off, "
+        "every value comes from the scalar generators that the CUDA kernels run: tests compare the two "
+        "bit for bit. Process-wide; not for use while kernels run on other threads.");
   m.def("gaussian_sample", &gaussian_sample<float>, py::arg("x"), py::arg("out"), py::arg("sigma"),
         py::arg("seed"), py::arg("role"), py::arg("index0"), py::arg("sample0"),
         "out[i, j, :] = x[i, :] + sigma * N(0, I) for float32 buffers x [B, D], out [B, m, D].");

@@ -1,10 +1,11 @@
 // CPU shell for i.i.d. noise: out[i, j, :] = x[i, :] + noise(seed, role, index0 + i, sample0 + j).
 // Threads split the (input, sample) rows. Within a row, generators with a vector twin
-// (fill_lanes) compute simd::kLanes Philox blocks per step; the remaining blocks use the scalar
-// fill, which runs the same operations, so each element's value depends only on its identity —
-// never on the chunking or the thread layout.
+// (fill_lanes) compute simd::kLanes Philox blocks per step; others use the scalar fill, which
+// runs the same operations, so each element's value depends only on its identity — never on the
+// chunking or the thread layout.
 #pragma once
 #include <algorithm>
+#include <atomic>
 #include <type_traits>
 
 #include "noise/iid.h"
@@ -18,6 +19,15 @@ namespace smoothcert::noise {
 constexpr int64_t kParallelGrain = 32768;
 
 SC_HD bool run_parallel(int64_t rows, int64_t dim) { return rows > 1 && rows * dim >= kParallelGrain; }
+
+// Whether the CPU kernels use their vector lanes (on unless a test turns them off). Off, every
+// value comes from the scalar generators, the code the CUDA kernels run, so comparing the two
+// settings bit for bit checks the device math on a machine without a GPU.
+inline std::atomic<bool>& vector_lanes_switch() {
+  static std::atomic<bool> on{true};
+  return on;
+}
+inline bool vector_lanes() { return vector_lanes_switch().load(std::memory_order_relaxed); }
 
 template <class Gen, class = void>
 struct has_fill_lanes : std::false_type {};
@@ -36,7 +46,8 @@ struct RowKey {
 
 // Noise values for elements 0 .. dim-1 of one (input, sample) row, handed to emit(element, value).
 // Where the generator has a vector twin, pairs of vectors of simd::kLanes Philox blocks are computed
-// together (philox::philox_lanes2), then single vectors, then the scalar generator for the tail.
+// together (philox::philox_lanes), then single vectors, the tail as a partial vector; generators
+// without a vector twin run the scalar loop.
 // Inlined into the row loop: with short rows (a few blocks) the per-call set-up of the vector
 // constants would otherwise be repeated for every row.
 template <class T, class Gen, class Emit>
@@ -45,24 +56,14 @@ inline __attribute__((always_inline)) void iid_row(const Gen& gen, const RowKey&
   constexpr int K = Gen::kPerBlock;
   const int64_t blocks = (dim + K - 1) / K;
   int64_t blk = 0;
-  if constexpr (has_fill_lanes<Gen>::value) {
+  if constexpr (has_fill_lanes<Gen>::value) if (vector_lanes()) {
     constexpr int64_t L = simd::kLanes;
     const philox::Block base = philox::make_counter(0, sample, input);
-    simd::u32v lane;
-    for (int l = 0; l < L; ++l) lane[l] = static_cast<uint32_t>(l);
     auto vectors = [&](auto pair) {
       constexpr int P = decltype(pair)::value;
       for (; (blk + P * L) * K <= dim; blk += P * L) {
         simd::u32v w[P][4];
-        if constexpr (P == 2) {
-          philox::philox_lanes2(static_cast<uint32_t>(blk), base, key.lanes, w);
-        } else {
-          w[0][0] = lane + static_cast<uint32_t>(blk);
-          w[0][1] = simd::u32v{} + base.v1;
-          w[0][2] = simd::u32v{} + base.v2;
-          w[0][3] = simd::u32v{} + base.v3;
-          philox::philox_rounds_n<1>(w, key.lanes);
-        }
+        philox::philox_lanes<P>(static_cast<uint32_t>(blk), base, key.lanes, w);
         for (int j = 0; j < P; ++j) {
           simd::f32v v[K];
           gen.fill_lanes(w[j], v);
@@ -75,6 +76,18 @@ inline __attribute__((always_inline)) void iid_row(const Gen& gen, const RowKey&
     };
     vectors(std::integral_constant<int, 2>{});
     vectors(std::integral_constant<int, 1>{});
+    if (blk < blocks) {
+      // The last, partial vector: the blocks past the row are computed too (each block's values
+      // depend on its counter alone) and dropped, which is cheaper than scalar Philox.
+      simd::u32v w[1][4];
+      philox::philox_lanes<1>(static_cast<uint32_t>(blk), base, key.lanes, w);
+      simd::f32v v[K];
+      gen.fill_lanes(w[0], v);
+      float vals[K * L];
+      simd::interleave_lanes(v, vals);
+      for (int64_t e = blk * K; e < dim; ++e) emit(e, vals[e - blk * K]);
+      return;
+    }
   }
   for (; blk < blocks; ++blk) {
     const philox::Block b = philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(blk), sample, input), key.key);

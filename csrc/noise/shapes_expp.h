@@ -112,6 +112,7 @@ void add_expp_noise_cpu(const T* x, T* out, const IidProblem& pb, const ExppPara
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
   constexpr int64_t kChunk = simd::kLanes;
+  const bool lanes = vector_lanes();
 #pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
@@ -131,7 +132,7 @@ void add_expp_noise_cpu(const T* x, T* out, const IidProblem& pb, const ExppPara
       for (int64_t e0 = 0; e0 < pb.dim; e0 += kChunk) {
         float v[kChunk];
         const int64_t n = e0 + kChunk <= pb.dim ? kChunk : pb.dim - e0;
-        if (n == kChunk) {
+        if (n == kChunk && lanes) {
           // One Philox block per element: counters (e, sample, input) for kChunk elements at once.
           simd::u32v w[4] = {lane + static_cast<uint32_t>(e0), simd::u32v{} + base.v1, simd::u32v{} + base.v2,
                              simd::u32v{} + base.v3};

@@ -31,6 +31,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
   const auto lane_keys = philox::round_keys<simd::u32v>(key);  // broadcast once, not per chunk of a row
+  const bool lanes = vector_lanes();
 #pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
     const int64_t i = row / pb.samples;
@@ -49,7 +50,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
       T v[K][kLanes];
       int64_t c = 0;
       const int64_t e0 = c0 * K;
-      if constexpr (sizeof(T) == 4 && has_fill_lanes<Dir>::value) {
+      if constexpr (sizeof(T) == 4 && has_fill_lanes<Dir>::value) if (lanes) {
         // Whole chunks: two vectors of simd::kLanes blocks per step, the same values as fill;
         // take(cb, vv) receives the values of blocks c0 + cb .. c0 + cb + L - 1.
         constexpr int64_t L = simd::kLanes;
@@ -58,7 +59,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
           const philox::Block base = philox::make_counter(0, sample, input);
           for (; c < kLanes; c += 2 * L) {
             simd::u32v w[2][4];
-            philox::philox_lanes2(static_cast<uint32_t>(c0 + c), base, lane_keys, w);
+            philox::philox_lanes<2>(static_cast<uint32_t>(c0 + c), base, lane_keys, w);
             for (int h = 0; h < 2; ++h) {
               simd::f32v vv[K];
               dir.fill_lanes(w[h], vv);

@@ -145,6 +145,24 @@ SC_HD void interleave_lanes(const f32v (&v)[K], float* out) {
     _mm256_storeu_ps(out + 24, reinterpret_cast<__m256>(__builtin_shufflevector(u2, u3, 4, 5, 6, 7, 12, 13, 14, 15)));
     return;
   }
+#elif defined(__AVX512F__)
+  if constexpr (K == 4) {
+    // Four 16-lane vectors: pairs (a, b) and (c, d) interleaved by one two-source permute per
+    // half, then the pairs of pairs (eight permutes in all, vpermt2ps).
+    const f32v ab0 = __builtin_shufflevector(v[0], v[1], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const f32v ab1 = __builtin_shufflevector(v[0], v[1], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const f32v cd0 = __builtin_shufflevector(v[2], v[3], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const f32v cd1 = __builtin_shufflevector(v[2], v[3], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const f32v o0 = __builtin_shufflevector(ab0, cd0, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+    const f32v o1 = __builtin_shufflevector(ab0, cd0, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+    const f32v o2 = __builtin_shufflevector(ab1, cd1, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+    const f32v o3 = __builtin_shufflevector(ab1, cd1, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+    _mm512_storeu_ps(out, reinterpret_cast<__m512>(o0));
+    _mm512_storeu_ps(out + 16, reinterpret_cast<__m512>(o1));
+    _mm512_storeu_ps(out + 32, reinterpret_cast<__m512>(o2));
+    _mm512_storeu_ps(out + 48, reinterpret_cast<__m512>(o3));
+    return;
+  }
 #endif
   for (int l = 0; l < kLanes; ++l)
     for (int q = 0; q < K; ++q) out[l * K + q] = v[q][l];
