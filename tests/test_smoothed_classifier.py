@@ -219,10 +219,11 @@ def test_votes_are_first_argmax_counts_per_input(dtype):
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
 @pytest.mark.parametrize("layout", ["contiguous", "transposed", "requires_grad"])
-def test_votes_are_torch_argmax_counts(dtype, layout):
+@pytest.mark.parametrize("classes", [2, 7, 16, 17, 40])  # the core unrolls 2 .. 16 classes
+def test_votes_are_torch_argmax_counts(dtype, layout, classes):
     # Scores with many exact ties (few distinct values): the first maximal class wins, as in torch.argmax.
     gen = torch.Generator().manual_seed(3)
-    table = torch.randint(0, 4, (3 * 41, 7), generator=gen).to(dtype)
+    table = torch.randint(0, 4, (3 * 41, classes), generator=gen).to(dtype)
 
     def model(t: torch.Tensor) -> torch.Tensor:
         rows = table[:t.shape[0]]
@@ -230,10 +231,10 @@ def test_votes_are_torch_argmax_counts(dtype, layout):
             return rows.t().contiguous().t()
         return rows.clone().requires_grad_(True) if layout == "requires_grad" and dtype != torch.float16 else rows
 
-    g = sc.SmoothedClassifier(model, sc.Gaussian(0.5), 7)
+    g = sc.SmoothedClassifier(model, sc.Gaussian(0.5), classes)
     counts = g.sample_counts(torch.zeros(3, 2), 41, batch_size=3 * 41).counts  # one forward for three inputs
     votes = table.float().argmax(dim=1).view(3, 41)
-    expect = np.stack([np.bincount(v.numpy(), minlength=7) for v in votes])
+    expect = np.stack([np.bincount(v.numpy(), minlength=classes) for v in votes])
     assert np.array_equal(counts, expect)
 
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <utility>
 
 #include "bindings/arrays.h"
 #include "bindings/register.h"
@@ -32,18 +33,21 @@ void gaussian_sample(const py::array_t<T, py::array::forcecast>& x, py::array_t<
 // counts[g, c] += number of rows g*per_input .. (g+1)*per_input - 1 of scores [groups * per_input,
 // classes] whose first maximal entry is c (torch.argmax's tie rule). A NaN score is an error, not
 // a vote: returns the first row holding one (its group's counts are then partial), else -1.
-template <class T>
-int64_t count_votes(const T* sp, int64_t groups, int64_t per_input, int64_t classes, int64_t* cp) {
+// kClasses > 0 fixes the number of classes at compile time (the class loop is then unrolled, and
+// consecutive rows overlap in the out-of-order core); 0 reads it from `classes`.
+template <int kClasses, class T>
+int64_t count_votes_rows(const T* sp, int64_t groups, int64_t per_input, int64_t classes, int64_t* cp) {
+  const int64_t width = kClasses > 0 ? kClasses : classes;
   for (int64_t g = 0, r = 0; g < groups; ++g) {
-    int64_t* cg = cp + g * classes;
+    int64_t* cg = cp + g * width;
     for (const int64_t end = r + per_input; r < end; ++r) {
       // Running maximum in registers and selects, not branches: the winning class of a noisy
       // copy is unpredictable, a mispredicted branch per row costs more than the comparisons.
-      const T* row = sp + r * classes;
+      const T* row = sp + r * width;
       T top = row[0];
       int64_t best = 0;
       bool nan = std::isnan(top);
-      for (int64_t c = 1; c < classes; ++c) {
+      for (int64_t c = 1; c < width; ++c) {
         const T v = row[c];
         nan |= std::isnan(v);
         const bool better = v > top;
@@ -55,6 +59,22 @@ int64_t count_votes(const T* sp, int64_t groups, int64_t per_input, int64_t clas
     }
   }
   return -1;
+}
+
+template <class T, int... kFixed>
+int64_t count_votes_dispatch(const T* sp, int64_t groups, int64_t per_input, int64_t classes, int64_t* cp,
+                             std::integer_sequence<int, kFixed...>) {
+  int64_t bad = -1;
+  const bool fixed = ((classes == kFixed + 2 ? (bad = count_votes_rows<kFixed + 2>(sp, groups, per_input, classes, cp),
+                                                 true)
+                                              : false) || ...);
+  return fixed ? bad : count_votes_rows<0>(sp, groups, per_input, classes, cp);
+}
+
+// Class counts 2 .. 16 (the usual data sets) get an unrolled loop; others the general one.
+template <class T>
+int64_t count_votes(const T* sp, int64_t groups, int64_t per_input, int64_t classes, int64_t* cp) {
+  return count_votes_dispatch(sp, groups, per_input, classes, cp, std::make_integer_sequence<int, 15>{});
 }
 
 void throw_nan_row(int64_t bad) {
