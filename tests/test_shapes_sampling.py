@@ -361,9 +361,9 @@ def test_vector_and_scalar_lanes_agree(noise):
                          ids=["uniform-ball", "exp2", "exp1", "exp-inf", "pow-inf"])
 def test_radial_directions_agree_between_vector_and_scalar_chunks(make):
     # A radial copy is lambda R z / |z|: for the same element identities the direction values z
-    # are the same whether computed in vector lanes (whole 32-block chunks) or by the scalar
-    # loop (a partial chunk), so out_wide / out_narrow is one constant per copy (R and |z| differ
-    # with the width). The ratio is exact up to the two products' rounding.
+    # are the same whether their block lies in a whole 32-block chunk or in the partial last one,
+    # so out_wide / out_narrow is one constant per copy (R and |z| differ with the width). The
+    # ratio is exact up to the two products' rounding.
     narrow_w, wide_w = 100, 1000
     wide = make(wide_w).sample_batch(torch.zeros(1, wide_w), 6, seed=4)[0, :, :narrow_w].double()
     narrow = make(narrow_w).sample_batch(torch.zeros(1, narrow_w), 6, seed=4)[0].double()

@@ -51,8 +51,8 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
       int64_t c = 0;
       const int64_t e0 = c0 * K;
       if constexpr (sizeof(T) == 4 && has_fill_lanes<Dir>::value) if (lanes) {
-        // Whole chunks: two vectors of simd::kLanes blocks per step, the same values as fill;
-        // take(cb, vv) receives the values of blocks c0 + cb .. c0 + cb + L - 1.
+        // Two vectors of simd::kLanes blocks per step, the same values as fill; take(cb, vv)
+        // receives the values of blocks c0 + cb .. c0 + cb + L - 1.
         constexpr int64_t L = simd::kLanes;
         static_assert(kLanes % (2 * L) == 0, "a chunk holds whole pairs of vectors");
         auto vector_chunk = [&](auto&& take) {
@@ -89,11 +89,11 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
           });
           continue;
         }
-        if (c0 + kLanes <= blocks)
-          vector_chunk([&](int64_t cb, const simd::f32v (&vv)[K]) {
-            for (int q = 0; q < K; ++q)
-              for (int64_t l = 0; l < L; ++l) v[q][cb + l] = vv[q][l];
-          });
+        // The last, partial chunk: its blocks past the row are computed too and then ignored.
+        vector_chunk([&](int64_t cb, const simd::f32v (&vv)[K]) {
+          for (int q = 0; q < K; ++q)
+            for (int64_t l = 0; l < L; ++l) v[q][cb + l] = vv[q][l];
+        });
       }
       for (; c < kLanes; ++c) {
         const philox::Block b =
