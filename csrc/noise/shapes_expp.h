@@ -132,13 +132,14 @@ void add_expp_noise_cpu(const T* x, T* out, const IidProblem& pb, const ExppPara
       for (int64_t e0 = 0; e0 < pb.dim; e0 += kChunk) {
         float v[kChunk];
         const int64_t n = e0 + kChunk <= pb.dim ? kChunk : pb.dim - e0;
-        if (n == kChunk && lanes) {
-          // One Philox block per element: counters (e, sample, input) for kChunk elements at once.
+        if (lanes) {
+          // One Philox block per element: counters (e, sample, input) for kChunk elements at once
+          // (in the last, partial chunk those past the row are computed and dropped).
           simd::u32v w[4] = {lane + static_cast<uint32_t>(e0), simd::u32v{} + base.v1, simd::u32v{} + base.v2,
                              simd::u32v{} + base.v3};
           philox::philox_rounds(w[0], w[1], w[2], w[3], key);
           const simd::f32v vv = expp_attempt<simd::f32v>(w[0], w[1], w[2], w[3], d, c, inv_p);
-          for (int64_t l = 0; l < kChunk; ++l) v[l] = vv[l];
+          for (int64_t l = 0; l < n; ++l) v[l] = vv[l];
         } else {
           for (int64_t l = 0; l < n; ++l) {
             const philox::Block b =
