@@ -95,7 +95,7 @@ void register_noise(py::module_& m) {
         [](bool enabled) { return noise::vector_lanes_switch().exchange(enabled); }, py::arg("enabled"),
         "Turn the CPU kernels' vector lanes on (the default) or off; returns the previous setting. Off, "
         "every value comes from the scalar generators that the CUDA kernels run: tests compare the two "
-        "bit for bit. Process-wide; not for use while kernels run on other threads.");
+        "bit for bit. Process-wide; both settings give the same values, only the speed differs.");
   m.def("gaussian_sample", &gaussian_sample<float>, py::arg("x"), py::arg("out"), py::arg("sigma"),
         py::arg("seed"), py::arg("role"), py::arg("index0"), py::arg("sample0"),
         "out[i, j, :] = x[i, :] + sigma * N(0, I) for float32 buffers x [B, D], out [B, m, D].");

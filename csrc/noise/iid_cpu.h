@@ -56,37 +56,39 @@ inline __attribute__((always_inline)) void iid_row(const Gen& gen, const RowKey&
   constexpr int K = Gen::kPerBlock;
   const int64_t blocks = (dim + K - 1) / K;
   int64_t blk = 0;
-  if constexpr (has_fill_lanes<Gen>::value) if (vector_lanes()) {
-    constexpr int64_t L = simd::kLanes;
-    const philox::Block base = philox::make_counter(0, sample, input);
-    auto vectors = [&](auto pair) {
-      constexpr int P = decltype(pair)::value;
-      for (; (blk + P * L) * K <= dim; blk += P * L) {
-        simd::u32v w[P][4];
-        philox::philox_lanes<P>(static_cast<uint32_t>(blk), base, key.lanes, w);
-        for (int j = 0; j < P; ++j) {
-          simd::f32v v[K];
-          gen.fill_lanes(w[j], v);
-          float vals[K * L];
-          simd::interleave_lanes(v, vals);
-          const int64_t e0 = (blk + j * L) * K;
-          for (int64_t t = 0; t < K * L; ++t) emit(e0 + t, vals[t]);
+  if constexpr (has_fill_lanes<Gen>::value) {
+    if (vector_lanes()) {
+      constexpr int64_t L = simd::kLanes;
+      const philox::Block base = philox::make_counter(0, sample, input);
+      auto vectors = [&](auto pair) {
+        constexpr int P = decltype(pair)::value;
+        for (; (blk + P * L) * K <= dim; blk += P * L) {
+          simd::u32v w[P][4];
+          philox::philox_lanes<P>(static_cast<uint32_t>(blk), base, key.lanes, w);
+          for (int j = 0; j < P; ++j) {
+            simd::f32v v[K];
+            gen.fill_lanes(w[j], v);
+            float vals[K * L];
+            simd::interleave_lanes(v, vals);
+            const int64_t e0 = (blk + j * L) * K;
+            for (int64_t t = 0; t < K * L; ++t) emit(e0 + t, vals[t]);
+          }
         }
+      };
+      vectors(std::integral_constant<int, 2>{});
+      vectors(std::integral_constant<int, 1>{});
+      if (blk < blocks) {
+        // The last, partial vector: the blocks past the row are computed too (each block's values
+        // depend on its counter alone) and dropped, which is cheaper than scalar Philox.
+        simd::u32v w[1][4];
+        philox::philox_lanes<1>(static_cast<uint32_t>(blk), base, key.lanes, w);
+        simd::f32v v[K];
+        gen.fill_lanes(w[0], v);
+        float vals[K * L];
+        simd::interleave_lanes(v, vals);
+        for (int64_t e = blk * K; e < dim; ++e) emit(e, vals[e - blk * K]);
+        return;
       }
-    };
-    vectors(std::integral_constant<int, 2>{});
-    vectors(std::integral_constant<int, 1>{});
-    if (blk < blocks) {
-      // The last, partial vector: the blocks past the row are computed too (each block's values
-      // depend on its counter alone) and dropped, which is cheaper than scalar Philox.
-      simd::u32v w[1][4];
-      philox::philox_lanes<1>(static_cast<uint32_t>(blk), base, key.lanes, w);
-      simd::f32v v[K];
-      gen.fill_lanes(w[0], v);
-      float vals[K * L];
-      simd::interleave_lanes(v, vals);
-      for (int64_t e = blk * K; e < dim; ++e) emit(e, vals[e - blk * K]);
-      return;
     }
   }
   for (; blk < blocks; ++blk) {

@@ -50,50 +50,52 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
       T v[K][kLanes];
       int64_t c = 0;
       const int64_t e0 = c0 * K;
-      if constexpr (sizeof(T) == 4 && has_fill_lanes<Dir>::value) if (lanes) {
-        // Two vectors of simd::kLanes blocks per step, the same values as fill; take(cb, vv)
-        // receives the values of blocks c0 + cb .. c0 + cb + L - 1.
-        constexpr int64_t L = simd::kLanes;
-        static_assert(kLanes % (2 * L) == 0, "a chunk holds whole pairs of vectors");
-        auto vector_chunk = [&](auto&& take) {
-          const philox::Block base = philox::make_counter(0, sample, input);
-          for (; c < kLanes; c += 2 * L) {
-            simd::u32v w[2][4];
-            philox::philox_lanes<2>(static_cast<uint32_t>(c0 + c), base, lane_keys, w);
-            for (int h = 0; h < 2; ++h) {
-              simd::f32v vv[K];
-              dir.fill_lanes(w[h], vv);
-              take(c + h * L, vv);
+      if constexpr (sizeof(T) == 4 && has_fill_lanes<Dir>::value) {
+        if (lanes) {
+          // Two vectors of simd::kLanes blocks per step, the same values as fill; take(cb, vv)
+          // receives the values of blocks c0 + cb .. c0 + cb + L - 1.
+          constexpr int64_t L = simd::kLanes;
+          static_assert(kLanes % (2 * L) == 0, "a chunk holds whole pairs of vectors");
+          auto vector_chunk = [&](auto&& take) {
+            const philox::Block base = philox::make_counter(0, sample, input);
+            for (; c < kLanes; c += 2 * L) {
+              simd::u32v w[2][4];
+              philox::philox_lanes<2>(static_cast<uint32_t>(c0 + c), base, lane_keys, w);
+              for (int h = 0; h < 2; ++h) {
+                simd::f32v vv[K];
+                dir.fill_lanes(w[h], vv);
+                take(c + h * L, vv);
+              }
             }
+          };
+          if (e0 + kLanes * K <= pb.dim) {
+            // Inside the row: weights added to their lanes in the same order as the scalar loop
+            // (four lanes at a time in double vectors under AVX), and values stored straight to the row.
+            vector_chunk([&](int64_t cb, const simd::f32v (&vv)[K]) {
+  #if defined(__AVX__) && !defined(__AVX512F__)
+              static_assert(L == 8, "two halves of four lanes");
+              __m256d a0 = _mm256_loadu_pd(&acc[cb]), a1 = _mm256_loadu_pd(&acc[cb + 4]);
+              for (int q = 0; q < K; ++q) {
+                const __m256 v = reinterpret_cast<const __m256&>(vv[q]);
+                a0 += Dir::weight(_mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+                a1 += Dir::weight(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+              }
+              _mm256_storeu_pd(&acc[cb], a0);
+              _mm256_storeu_pd(&acc[cb + 4], a1);
+  #else
+              for (int q = 0; q < K; ++q)
+                for (int64_t l = 0; l < L; ++l) acc[cb + l] += Dir::weight(static_cast<T>(vv[q][l]));
+  #endif
+              simd::interleave_lanes(vv, o + e0 + cb * K);
+            });
+            continue;
           }
-        };
-        if (e0 + kLanes * K <= pb.dim) {
-          // Inside the row: weights added to their lanes in the same order as the scalar loop
-          // (four lanes at a time in double vectors under AVX), and values stored straight to the row.
+          // The last, partial chunk: its blocks past the row are computed too and then ignored.
           vector_chunk([&](int64_t cb, const simd::f32v (&vv)[K]) {
-#if defined(__AVX__) && !defined(__AVX512F__)
-            static_assert(L == 8, "two halves of four lanes");
-            __m256d a0 = _mm256_loadu_pd(&acc[cb]), a1 = _mm256_loadu_pd(&acc[cb + 4]);
-            for (int q = 0; q < K; ++q) {
-              const __m256 v = reinterpret_cast<const __m256&>(vv[q]);
-              a0 += Dir::weight(_mm256_cvtps_pd(_mm256_castps256_ps128(v)));
-              a1 += Dir::weight(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
-            }
-            _mm256_storeu_pd(&acc[cb], a0);
-            _mm256_storeu_pd(&acc[cb + 4], a1);
-#else
             for (int q = 0; q < K; ++q)
-              for (int64_t l = 0; l < L; ++l) acc[cb + l] += Dir::weight(static_cast<T>(vv[q][l]));
-#endif
-            simd::interleave_lanes(vv, o + e0 + cb * K);
+              for (int64_t l = 0; l < L; ++l) v[q][cb + l] = vv[q][l];
           });
-          continue;
         }
-        // The last, partial chunk: its blocks past the row are computed too and then ignored.
-        vector_chunk([&](int64_t cb, const simd::f32v (&vv)[K]) {
-          for (int q = 0; q < K; ++q)
-            for (int64_t l = 0; l < L; ++l) v[q][cb + l] = vv[q][l];
-        });
       }
       for (; c < kLanes; ++c) {
         const philox::Block b =
