@@ -65,9 +65,9 @@ template <class T, int... kFixed>
 int64_t count_votes_dispatch(const T* sp, int64_t groups, int64_t per_input, int64_t classes, int64_t* cp,
                              std::integer_sequence<int, kFixed...>) {
   int64_t bad = -1;
-  const bool fixed = ((classes == kFixed + 2 ? (bad = count_votes_rows<kFixed + 2>(sp, groups, per_input, classes, cp),
-                                                 true)
-                                              : false) || ...);
+  const bool fixed =
+      ((classes == kFixed + 2 && (bad = count_votes_rows<kFixed + 2>(sp, groups, per_input, classes, cp), true)) ||
+       ...);
   return fixed ? bad : count_votes_rows<0>(sp, groups, per_input, classes, cp);
 }
 

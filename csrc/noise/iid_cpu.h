@@ -60,19 +60,21 @@ inline __attribute__((always_inline)) void iid_row(const Gen& gen, const RowKey&
     if (vector_lanes()) {
       constexpr int64_t L = simd::kLanes;
       const philox::Block base = philox::make_counter(0, sample, input);
+      // Elements e0 .. e0 + count - 1 (count <= K L) from the words of one vector of blocks.
+      // (Gen::kPerBlock, not K, inside the lambda: GCC 12 fails on the local constant there.)
+      auto put = [&](const simd::u32v (&w)[4], int64_t e0, int64_t count) {
+        simd::f32v v[Gen::kPerBlock];
+        gen.fill_lanes(w, v);
+        float vals[Gen::kPerBlock * simd::kLanes];
+        simd::interleave_lanes(v, vals);
+        for (int64_t t = 0; t < count; ++t) emit(e0 + t, vals[t]);
+      };
       auto vectors = [&](auto pair) {
         constexpr int P = decltype(pair)::value;
         for (; (blk + P * L) * K <= dim; blk += P * L) {
           simd::u32v w[P][4];
           philox::philox_lanes<P>(static_cast<uint32_t>(blk), base, key.lanes, w);
-          for (int j = 0; j < P; ++j) {
-            simd::f32v v[K];
-            gen.fill_lanes(w[j], v);
-            float vals[K * L];
-            simd::interleave_lanes(v, vals);
-            const int64_t e0 = (blk + j * L) * K;
-            for (int64_t t = 0; t < K * L; ++t) emit(e0 + t, vals[t]);
-          }
+          for (int j = 0; j < P; ++j) put(w[j], (blk + j * L) * K, K * L);
         }
       };
       vectors(std::integral_constant<int, 2>{});
@@ -82,11 +84,7 @@ inline __attribute__((always_inline)) void iid_row(const Gen& gen, const RowKey&
         // depend on its counter alone) and dropped, which is cheaper than scalar Philox.
         simd::u32v w[1][4];
         philox::philox_lanes<1>(static_cast<uint32_t>(blk), base, key.lanes, w);
-        simd::f32v v[K];
-        gen.fill_lanes(w[0], v);
-        float vals[K * L];
-        simd::interleave_lanes(v, vals);
-        for (int64_t e = blk * K; e < dim; ++e) emit(e, vals[e - blk * K]);
+        put(w[0], blk * K, dim - blk * K);
         return;
       }
     }

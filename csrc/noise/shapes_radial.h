@@ -72,7 +72,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
             // Inside the row: weights added to their lanes in the same order as the scalar loop
             // (four lanes at a time in double vectors under AVX), and values stored straight to the row.
             vector_chunk([&](int64_t cb, const simd::f32v (&vv)[K]) {
-  #if defined(__AVX__) && !defined(__AVX512F__)
+#if defined(__AVX__) && !defined(__AVX512F__)
               static_assert(L == 8, "two halves of four lanes");
               __m256d a0 = _mm256_loadu_pd(&acc[cb]), a1 = _mm256_loadu_pd(&acc[cb + 4]);
               for (int q = 0; q < K; ++q) {
@@ -82,10 +82,10 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
               }
               _mm256_storeu_pd(&acc[cb], a0);
               _mm256_storeu_pd(&acc[cb + 4], a1);
-  #else
+#else
               for (int q = 0; q < K; ++q)
                 for (int64_t l = 0; l < L; ++l) acc[cb + l] += Dir::weight(static_cast<T>(vv[q][l]));
-  #endif
+#endif
               simd::interleave_lanes(vv, o + e0 + cb * K);
             });
             continue;
