@@ -1,8 +1,9 @@
-// Validation of buffers passed from Python at the boundary, with messages naming the argument.
+// Validation at the boundary (buffers and scalar arguments), with messages naming the argument.
 #pragma once
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cmath>
 #include <string>
 
 #include "noise/iid.h"
@@ -10,6 +11,21 @@
 namespace smoothcert::bindings {
 
 namespace py = pybind11;
+
+inline double check_finite_positive(const char* name, double v) {
+  if (!(v > 0) || !std::isfinite(v))
+    throw py::value_error(std::string(name) + " must be a finite number > 0, got " + std::to_string(v));
+  return v;
+}
+
+inline void check_sigma(double sigma) { check_finite_positive("sigma", sigma); }
+
+// A probability in [0, 1] (allow_zero) or (0, 1].
+inline void check_prob(const char* name, double p, bool allow_zero) {
+  if (!(p <= 1.0) || !(allow_zero ? p >= 0.0 : p > 0.0))
+    throw py::value_error(std::string(name) + (allow_zero ? " must lie in [0, 1], got " : " must lie in (0, 1], got ") +
+                          std::to_string(p));
+}
 
 // x: [B, D] and out: [B, m, D], C-contiguous, same dtype, out writeable.
 template <class T>

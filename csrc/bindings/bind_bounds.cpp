@@ -1,10 +1,13 @@
+// _core.bounds: binomial confidence bounds and tests, and Cohen et al.'s selection.
 #include <pybind11/numpy.h>
 
+#include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "bindings/register.h"
 #include "bounds/binomial.h"
-#include "smoothcert/special.h"
+#include "bounds/cohen.h"
 
 namespace py = pybind11;
 
@@ -35,9 +38,6 @@ void register_bounds(py::module_& m) {
       "cohen_select_lower",
       [](const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& selection,
          const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& estimate, int64_t n, double alpha) {
-        // Cohen et al.'s CERTIFY once the votes are counted, per row: c_A = argmax of the selection
-        // counts (the lowest class on ties) and the Clopper-Pearson lower bound on p_A from c_A's
-        // count among the n estimation draws. One call: per input, small numpy steps cost more.
         if (selection.ndim() != 2 || estimate.ndim() != 2 || selection.shape(0) != estimate.shape(0) ||
             selection.shape(1) != estimate.shape(1) || selection.shape(1) < 1)
           throw py::value_error("selection and estimate must be count arrays of one shape [inputs, classes]");
@@ -46,20 +46,9 @@ void register_bounds(py::module_& m) {
         const int64_t rows = selection.shape(0), classes = selection.shape(1);
         py::array_t<int64_t> top(rows);
         py::array_t<double> lower(rows);
-        const int64_t* sel = selection.data();
-        const int64_t* est = estimate.data();
-        int64_t* c = top.mutable_data();
-        double* p = lower.mutable_data();
-        for (int64_t i = 0; i < rows; ++i) {
-          int64_t best = 0;
-          for (int64_t j = 0; j < classes; ++j) {
-            if (sel[i * classes + j] < 0 || est[i * classes + j] < 0 || est[i * classes + j] > n)
-              throw py::value_error("counts must lie in [0, n]");
-            if (sel[i * classes + j] > sel[i * classes + best]) best = j;
-          }
-          c[i] = best;
-          p[i] = bounds::clopper_pearson_lower(est[i * classes + best], n, alpha);
-        }
+        if (!bounds::cohen_select_lower(selection.data(), estimate.data(), rows, classes, n, alpha,
+                                        top.mutable_data(), lower.mutable_data()))
+          throw py::value_error("counts must lie in [0, n]");
         return py::make_tuple(top, lower);
       },
       py::arg("selection"), py::arg("estimate"), py::arg("n"), py::arg("alpha"),
@@ -69,21 +58,6 @@ void register_bounds(py::module_& m) {
           return bounds::binomial_test(as_count(k, "k"), as_count(n, "n"), p);
         }),
         py::arg("k"), py::arg("n"), py::arg("p"));
-  // Directed roundings step one more ulp outward: the long-double evaluation is accurate to
-  // ~1e-19 relative, which can straddle the double nearest the exact value.
-  m.def("norm_ppf_down", py::vectorize([](double p) { return special::ulps_down(special::round_down(special::norm_ppf(p)), 1); }),
-        py::arg("p"), "A value <= Phi^{-1}(p), within 2 ulps.");
-  m.def("norm_ppf_up", py::vectorize([](double p) { return special::ulps_up(special::round_up(special::norm_ppf(p)), 1); }),
-        py::arg("p"), "A value >= Phi^{-1}(p), within 2 ulps.");
-  m.def("norm_cdf_down", py::vectorize([](double x) { return special::ulps_down(special::round_down(special::norm_cdf(x)), 1); }),
-        py::arg("x"), "A value <= Phi(x), within 2 ulps.");
-  m.def("gaussian_radius",
-        py::vectorize([](double sigma, double p_lower) {
-          // sigma * Phi^{-1}(p) in long double, rounded toward zero-or-less: never above the exact value.
-          const special::real r = static_cast<special::real>(sigma) * special::norm_ppf(p_lower);
-          return special::ulps_down(special::round_down(r), 2);
-        }),
-        py::arg("sigma"), py::arg("p_lower"), "sigma * Phi^{-1}(p_lower), rounded down (Cohen et al., Thm 1).");
 }
 
 }  // namespace smoothcert::bindings

@@ -4,12 +4,8 @@
 
 namespace smoothcert::bindings {
 void register_info(pybind11::module_& m);
-void register_bounds(pybind11::module_& m);
 void register_noise(pybind11::module_& m);
-void register_dsrs(pybind11::module_& m);
-void register_shapes(pybind11::module_& m);
-void register_shapes_sampling(pybind11::module_& m);
-void register_shapes_certify(pybind11::module_& m);
-void register_shapes_levelset(pybind11::module_& m);
-void register_hierarchical(pybind11::module_& m);
+void register_bounds(pybind11::module_& m);
+void register_certify(pybind11::module_& m);
+void register_special(pybind11::module_& m);
 }  // namespace smoothcert::bindings

@@ -4,11 +4,11 @@
 #include <stdexcept>
 #include <string>
 
-#include "smoothcert/special.h"
+#include "smoothcert/quadrature.h"
+#include "smoothcert/special/beta.h"
 
 namespace smoothcert::bounds {
 
-using special::real;
 
 namespace {
 
@@ -48,7 +48,7 @@ double clopper_pearson_lower(int64_t k, int64_t n, double alpha) {
   if (k == 0) return 0.0;
   const real a = static_cast<real>(k), b = static_cast<real>(n - k + 1);
   const real target = static_cast<real>(alpha) * (1.0L - 1e-9L);
-  return special::largest_double_below([&](double x) { return special::inc_beta(a, b, x); }, target,
+  return quad::largest_double_below([&](double x) { return special::inc_beta(a, b, x); }, target,
                                        static_cast<double>(special::inc_beta_inverse_guess(a, b, target)));
 }
 

@@ -8,15 +8,14 @@
 #include <mutex>
 #include <vector>
 
-#include "smoothcert/incgamma.h"
+#include "smoothcert/special/beta.h"
+#include "smoothcert/special/gamma.h"
 #include "smoothcert/quadrature.h"
-#include "smoothcert/special.h"
 #include "smoothcert/taylor_table.h"
 
 namespace smoothcert::certify {
 namespace {
 
-using special::real;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Long double result to double, rounded down, minus a few ulps for the long double error of the
@@ -33,23 +32,6 @@ double certified(real r) {
 double certified_inverse(real r) { return certified(r * (1.0L - 1e-11L)); }
 
 }  // namespace
-
-double gaussian_l2(double p) {
-  if (!(p > 0.5)) return 0.0;
-  real x = special::norm_ppf(static_cast<real>(p));
-  if (p < 0.75 && x > 0) {
-    // Near p = 1/2 the tail-based quantile loses relative accuracy (x -> 0); polish with Newton on
-    // erf(x / sqrt 2) = 2p - 1, whose right side is exact and whose left side is accurate to a
-    // relative ulp for small x.
-    const real target = 2.0L * static_cast<real>(p) - 1.0L;
-    for (int it = 0; it < 8; ++it) {
-      const real step = (std::erf(x / special::kSqrt2) - target) / (2.0L * special::norm_pdf(x));
-      x -= step;
-      if (std::fabs(step) <= 1e-19L * x) break;
-    }
-  }
-  return special::ulps_down(certified(x), 6);
-}
 
 double laplace_l1(double p) {
   if (!(p > 0.5)) return 0.0;
@@ -311,7 +293,7 @@ double exp2_k1_l2(double p, int64_t dim) {
 double expp_l1(double p, double q) {
   if (!(p > 0.5)) return 0.0;
   if (p >= 1.0) return kInf;
-  const real u = special::inv_inc_gamma(1.0L / q, 2.0L * p - 1.0L, 2.0L - 2.0L * static_cast<real>(p));
+  const real u = special::gamma_p_inv_newton(1.0L / q, 2.0L * p - 1.0L, 2.0L - 2.0L * static_cast<real>(p));
   return certified_inverse(std::pow(u, 1.0L / q));
 }
 

@@ -1,5 +1,5 @@
 // Closed-form certified radii of the all-shapes noise families (Yang et al., ICML 2020), at scale
-// lambda = 1, as functions of a lower bound p on p_A. Every function returns the exact radius
+// lambda = 1 (the Gaussian's is certify/gaussian.h), as functions of a lower bound p on p_A. Every function returns the exact radius
 // evaluated in long double and rounded toward zero-or-less, so the result never exceeds the
 // exact value (p <= 1/2 gives 0; callers turn that into an abstention).
 #pragma once
@@ -7,8 +7,6 @@
 
 namespace smoothcert::certify {
 
-// Gaussian N(0, I): l2 radius Phi^{-1}(p) (Cohen et al., Thm 1).
-double gaussian_l2(double p);
 // Laplace, density prop. to exp(-||x||_1): l1 radius log(1 / (2(1 - p))).
 double laplace_l1(double p);
 // Uniform on [-1, 1]^d: l1 radius 2p - 1, linf radius 2(1 - (3/2 - p)^{1/d}), l2 radius

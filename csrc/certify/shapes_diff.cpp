@@ -4,14 +4,13 @@
 #include <cmath>
 #include <limits>
 
-#include "smoothcert/incgamma.h"
+#include "smoothcert/special/beta.h"
+#include "smoothcert/special/gamma.h"
 #include "smoothcert/quadrature.h"
-#include "smoothcert/special.h"
 
 namespace smoothcert::certify {
 namespace {
 
-using special::real;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Quadrature and log-space special functions are accurate to ~1e-14 relative in the worst case
@@ -67,7 +66,7 @@ real RatioIntegral::integrand(real z) const {
   if (!(z > 0)) return 0;
   if (is_gamma_) {
     real lp, lq;
-    special::log_inc_gamma(a2_, z, lp, lq);
+    special::gamma_log_pq(a2_, z, lp, lq);
     return std::exp(special::log_gamma_pdf(a_, z) - lq);
   }
   const real zc = 1.0L - z;
@@ -78,7 +77,7 @@ real RatioIntegral::integrand(real z) const {
 }
 
 real RatioIntegral::inverse(real q, real qc) const {
-  if (is_gamma_) return special::inv_inc_gamma(a_, q, qc);
+  if (is_gamma_) return special::gamma_p_inv_newton(a_, q, qc);
   real xc;
   return special::inv_inc_beta(a_, b_, q, qc, xc);
 }

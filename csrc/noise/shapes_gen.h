@@ -288,6 +288,20 @@ struct GammaRadius {
   SC_HD double draw(sampling::ElementStream& rng) const { return pow(sampling::gamma(rng, shape), power); }
 };
 
+// R = G^power, G ~ Gamma(shape) conditioned on G <= g_max (by rejection). With shape = d/2 - k,
+// power = 1/2 and scale sqrt(2) sigma', this is the thresholded generalized Gaussian of DSRS (Li et
+// al., ICML 2022): the generalized Gaussian restricted to the ball of radius sqrt(2 g_max) sigma'.
+struct TruncatedGammaRadius {
+  double shape;
+  double g_max;
+  double power;
+  SC_HD double draw(sampling::ElementStream& rng) const {
+    double g = sampling::gamma(rng, shape);
+    while (g > g_max) g = sampling::gamma(rng, shape);
+    return pow(g, power);
+  }
+};
+
 // R = (G1 / G2)^power, G1 ~ Gamma(shape1), G2 ~ Gamma(shape2): G1/G2 is BetaPrime(shape1, shape2),
 // density t^(shape1-1) (1 + t)^-(shape1+shape2); the radial law of Pow2 (t = r^k) and PowInf.
 struct BetaPrimeRadius {

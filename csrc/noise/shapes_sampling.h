@@ -20,12 +20,12 @@ struct IidSpec {
 
 // Radius times direction: out = x + lambda R z / ||z||.
 enum class Direction : int { kL1 = 1, kL2 = 2, kLinf = 3 };
-enum class RadiusLaw : int { kPowerUniform = 0, kGamma = 1, kBetaPrime = 2 };
+enum class RadiusLaw : int { kPowerUniform = 0, kGamma = 1, kBetaPrime = 2, kTruncatedGamma = 3 };
 struct RadialSpec {
   Direction direction;
   RadiusLaw law;
   double shape1;  // Gamma / BetaPrime first shape (unused for kPowerUniform)
-  double shape2;  // BetaPrime second shape
+  double shape2;  // BetaPrime second shape; TruncatedGamma: the bound g_max on the Gamma variate
   double power;   // R = (variate)^power
   double lambd;
 };

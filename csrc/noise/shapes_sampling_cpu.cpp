@@ -29,6 +29,9 @@ void radial_with_direction(const T* x, T* out, const IidProblem& pb, const Radia
     case RadiusLaw::kBetaPrime:
       add_radial_noise_cpu(x, out, pb, dir, BetaPrimeRadius{spec.shape1, spec.shape2, spec.power}, spec.lambd);
       return;
+    case RadiusLaw::kTruncatedGamma:
+      add_radial_noise_cpu(x, out, pb, dir, TruncatedGammaRadius{spec.shape1, spec.shape2, spec.power}, spec.lambd);
+      return;
   }
   throw std::invalid_argument("unknown radius law");
 }

@@ -19,6 +19,10 @@ void radial_with_direction(const T* x, T* out, const IidProblem& pb, const Radia
       add_radial_noise_cuda(x, out, pb, dir, BetaPrimeRadius{spec.shape1, spec.shape2, spec.power}, spec.lambd,
                             stream);
       return;
+    case RadiusLaw::kTruncatedGamma:
+      add_radial_noise_cuda(x, out, pb, dir, TruncatedGammaRadius{spec.shape1, spec.shape2, spec.power},
+                            spec.lambd, stream);
+      return;
   }
   throw std::invalid_argument("unknown radius law");
 }

@@ -15,3 +15,11 @@
 #include <cmath>
 #endif
 #include <cstdint>
+
+#if !defined(__CUDA_ARCH__)
+namespace smoothcert {
+// The host certificate math's working precision: x86-64's 64-bit-mantissa long double, so that
+// results rounded to double are correct to a few ulps.
+using real = long double;
+}  // namespace smoothcert
+#endif

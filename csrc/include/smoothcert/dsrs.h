@@ -17,21 +17,38 @@
 // and P[S] in [p_L, p_H], or else λ1 < 0 with P[S] = p_H, Q[S] = q_L (the upper P-bound active).
 // λ1 <= 0 with λ2 < 0 gives an empty S and D <= 0.
 //
-// Units and notation as in gengauss.h: normalised squared norms, ℓ(w) = −k ln w − w, q/p = ρ(w).
+// Units and notation: normalised squared norms, ℓ(w) = −k ln w − w (spherical.h), q/p = ρ(w).
 // The multiplier is written λ1 p (1 + ν ρ), ν = ±e^s (λ2 = λ1 ν); then S is
 // {ℓ(w_{x−δ}) < ℓ(w_x) + ln λ1 + ln(1 + ν ρ(w_x))}; for λ1 < 0 it is e^u p (e^s ρ − 1) (see Dual).
+//
+// The noise in d dimensions has density p(x) ∝ ‖x‖^(−2k) exp(−‖x‖²/(2σ'²)), σ' = σ·sqrt(d/(d − 2k))
+// (Li et al., "Double Sampling Randomized Smoothing", ICML 2022, Definition of the generalized
+// Gaussian). Everything here works in normalised units: lengths are divided by L = sqrt(2)·σ', so a
+// noise vector's squared norm g = ‖x‖²/L² ~ Gamma(a), a = d/2 − k, and the log density is, up to a
+// constant, ℓ(w) = −k ln w − w in w = squared normalised norm.
+//
+// For a shift δ (normalised length r) and an angle θ between x and δ, ‖x − δ‖²/L² = g − 2 r sqrt(g)
+// cos θ + r², and t = cos θ of a uniform direction has density ∝ (1 − t²)^((d−3)/2): (1 + t)/2 is
+// Beta((d−1)/2, (d−1)/2). Every set the certificates need is {ℓ(‖x − δ‖²/L²) < ℓ(g) + ln m(g)} for a
+// radial multiplier m, i.e. a threshold (or a union of intervals) in cos θ for each radius, so each
+// probability is a 1-D integral over the Gamma radius of a Beta CDF.
+//
+// All host code, long double (64-bit mantissa on x86-64).
 #pragma once
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "smoothcert/gengauss.h"
+#include "smoothcert/quadrature.h"
+#include "smoothcert/special/gamma.h"
+#include "smoothcert/spherical.h"
 
 namespace smoothcert {
 namespace dsrs {
 
-using gengauss::kInf;
-using gengauss::real;
+using quad::kInf;
+using quad::illinois;
+using quad::newton_root;
 
 // Upper bound on the absolute error of each of P[S], Q[S], P_δ[S] (quadrature tolerance 1e-13,
 // cos θ table < 1e-15, Gamma tails < 1e-17, integrand values ~1e-15 relative); the tests measure
@@ -43,12 +60,12 @@ constexpr real kQuadTol = 1e-13L;
 struct Model {
   int64_t d;
   real k, sigma, a, scale;  // a = d/2 − k, scale L = sqrt(2) σ sqrt(d/(d − 2k))
-  const gengauss::CosineCdf* cdf;
+  const spherical::CosineCdf* cdf;
   real x_lo, x_hi;  // ln g range holding all but ~1e-17 of Gamma(a)
   real lgamma_a;
-  real ln_a, c0;  // ln a and a ln a − a − ln Γ(a), for gengauss::gamma_log_density_centred
+  real ln_a, c0;  // ln a and a ln a − a − ln Γ(a), for special::gamma_log_density_centred
 
-  Model(int64_t d_, real k_, real sigma_, const gengauss::CosineCdf* c) : d(d_), k(k_), sigma(sigma_), cdf(c) {
+  Model(int64_t d_, real k_, real sigma_, const spherical::CosineCdf* c) : d(d_), k(k_), sigma(sigma_), cdf(c) {
     a = 0.5L * d - k;
     lgamma_a = std::lgamma(a);
     ln_a = std::log(a);
@@ -57,7 +74,7 @@ struct Model {
     // Lower tail: P(a, g) <= g^a / Γ(a + 1) < 1e-17.
     x_lo = (std::log(1e-17L) + std::lgamma(a + 1)) / a;
     x_hi = std::log(a + 1);
-    while (gengauss::gamma_q(a, std::exp(x_hi)) > 1e-17L) x_hi += 0.05L;
+    while (special::gamma_q(a, std::exp(x_hi)) > 1e-17L) x_hi += 0.05L;
   }
   real log_density(real x) const { return a * x - std::exp(x) - lgamma_a; }
 };
@@ -87,8 +104,8 @@ struct QSpec {
   static QSpec ball(const Model& m, real percentile) {
     QSpec q;
     q.kind = kBall;
-    q.g_t = gengauss::gamma_p_inv(m.a, percentile);
-    q.log_c = -std::log(gengauss::gamma_p(m.a, q.g_t));
+    q.g_t = special::gamma_p_inv(m.a, percentile);
+    q.log_c = -std::log(special::gamma_p(m.a, q.g_t));
     q.x_t = std::log(q.g_t);
     return q;
   }
@@ -194,10 +211,10 @@ inline void p_q_du_integrals(const Model& m, const QSpec& q, const Dual& dl, rea
     }
     const double g = ad * std::exp(y), sg2 = two_r * std::sqrt(g);
     double dw_dc;
-    const double delta = gengauss::ell_shift(kd, g, static_cast<double>(dl.u + lm), dw_dc);
+    const double delta = spherical::ell_shift(kd, g, static_cast<double>(dl.u + lm), dw_dc);
     const double t = (r2 - delta) / sg2;
     const real F = (*m.cdf)(t);
-    const real ld = gengauss::gamma_log_density_centred(m.a, m.c0, y);
+    const real ld = special::gamma_log_density_centred(m.a, m.c0, y);
     const double dens = std::exp(static_cast<double>(ld));
     const double dF_dc = m.cdf->density(t) * (-dw_dc / sg2);
     double dens_q = 0;
@@ -205,7 +222,7 @@ inline void p_q_du_integrals(const Model& m, const QSpec& q, const Dual& dl, rea
       dens_q = 0;
     } else if (q.kind == QSpec::kSigma) {
       // Q's density of ln g is P's at ln g + ln(1 + β).
-      const real ldq = gengauss::gamma_log_density_centred(m.a, m.c0, static_cast<double>(x + q.shift - m.ln_a));
+      const real ldq = special::gamma_log_density_centred(m.a, m.c0, static_cast<double>(x + q.shift - m.ln_a));
       dens_q = std::exp(static_cast<double>(ldq));
     } else {
       dens_q = std::exp(static_cast<double>(ld + lr));
@@ -226,7 +243,7 @@ inline void p_q_du_integrals(const Model& m, const QSpec& q, const Dual& dl, rea
   }
   // Q's radius is P's scaled by σ_Q²/σ² = 1/(1 + β): widen the range to hold Q's tails too.
   const real shift = q.kind == QSpec::kSigma ? -q.shift : 0;
-  gengauss::integrate<6, 2>(f, m.x_lo + std::min<real>(shift, 0), m.x_hi + std::max<real>(shift, 0), cuts, kQuadTol,
+  quad::integrate_vector<6, 2>(f, m.x_lo + std::min<real>(shift, 0), m.x_hi + std::max<real>(shift, 0), cuts, kQuadTol,
                             out);
 }
 
@@ -289,11 +306,11 @@ inline real p_delta_integral(const Model& m, const QSpec& q, const Dual& dl, rea
   const double r2 = static_cast<double>(r * r), kd = static_cast<double>(m.k);
   auto f = [&](real x, real v[1]) {
     if (dl.sign == 0 || q.kind != QSpec::kSigma) {
-      // Thresholds of w_x given as W − g (gengauss::ell_shift), in double as in p_q_du_integrals.
+      // Thresholds of w_x given as W − g (spherical::ell_shift), in double as in p_q_du_integrals.
       const double y = static_cast<double>(x - m.ln_a);
       const double gd = static_cast<double>(m.a) * std::exp(y), sg2 = static_cast<double>(2 * r) * std::sqrt(gd);
       double dw;
-      auto t_shift = [&](double c) { return (gengauss::ell_shift(kd, gd, c, dw) - r2) / sg2; };
+      auto t_shift = [&](double c) { return (spherical::ell_shift(kd, gd, c, dw) - r2) / sg2; };
       real p;
       if (dl.sign == 0 || q.kind == QSpec::kNone) {
         p = (*m.cdf)(t_shift(static_cast<double>(-dl.u)));
@@ -310,7 +327,7 @@ inline real p_delta_integral(const Model& m, const QSpec& q, const Dual& dl, rea
           if (t_b > t_t) p += (*m.cdf)(t_b) - (*m.cdf)(t_t);
         }
       }
-      v[0] = std::exp(static_cast<double>(gengauss::gamma_log_density_centred(m.a, m.c0, y))) * p;
+      v[0] = std::exp(static_cast<double>(special::gamma_log_density_centred(m.a, m.c0, y))) * p;
       return;
     }
     // In δ = w_x − g (w_x = g − 2 r sqrt(g) cos θ' + r² for the shifted point): cos θ's threshold
@@ -363,34 +380,8 @@ inline real p_delta_integral(const Model& m, const QSpec& q, const Dual& dl, rea
     v[0] = std::exp(m.log_density(x)) * p;
   };
   real out[1];
-  gengauss::integrate<1>(f, m.x_lo, m.x_hi, {}, kQuadTol, out);
+  quad::integrate_vector<1>(f, m.x_lo, m.x_hi, {}, kQuadTol, out);
   return out[0];
-}
-
-// Bracketing root finder (Illinois regula falsi) for an increasing f on [lo, hi] with
-// f(lo) < 0 < f(hi) given; stops at |f| <= ftol or a bracket narrower than xtol. Returns the last
-// point evaluated on the side `keep_low` (f <= 0) or its other side, and that point's f.
-template <class F>
-real illinois(F&& f, real lo, real flo, real hi, real fhi, real xtol, real ftol, bool keep_low, int max_it = 80) {
-  int side = 0;
-  for (int it = 0; it < max_it && hi - lo > xtol; ++it) {
-    real x = (it % 8 == 7) ? 0.5L * (lo + hi) : lo - flo * (hi - lo) / (fhi - flo);
-    if (!(x > lo && x < hi)) x = 0.5L * (lo + hi);
-    const real fx = f(x);
-    if (std::fabs(fx) <= ftol) return x;
-    if (fx < 0) {
-      lo = x;
-      flo = fx;
-      if (side == -1) fhi *= 0.5L;
-      side = -1;
-    } else {
-      hi = x;
-      fhi = fx;
-      if (side == 1) flo *= 0.5L;
-      side = 1;
-    }
-  }
-  return keep_low ? lo : hi;
 }
 
 // Result of one evaluation of the dual at shift r.
@@ -400,34 +391,6 @@ struct Evaluation {
   real p, q, pd;
   bool far = false;  // the λ1 > 0 family at its λ1 -> 0 limit (no multiplier hint for a nearby r)
 };
-
-// Root of an increasing f from x by Newton steps (f(x, df) returns f and sets df = f'), clamped to
-// ±max_step, bisecting inside the sign bracket once one is known. Returns true with x the last
-// point evaluated once the next step would be below xtol (or |f| <= ftol), false after max_it
-// evaluations or once f < 0 at x >= x_max (x then holds the last point evaluated too). f is taken
-// as >= 0 from hi0 on without evaluating it there (f's domain may end at hi0, x < hi0).
-template <class F>
-bool newton_root(F&& f, real& x, real max_step, real xtol, real ftol, int max_it, real x_max = kInf,
-                 real hi0 = kInf) {
-  real lo = -kInf, hi = hi0;  // f < 0 at lo, >= 0 at hi
-  for (int it = 0; it < max_it; ++it) {
-    real df;
-    const real fx = f(x, df);
-    if (std::fabs(fx) <= ftol) return true;
-    if (fx < 0 && x >= x_max) return false;
-    if (fx < 0) lo = x;
-    else hi = x;
-    real step = df > 0 ? -fx / df : (fx < 0 ? max_step : -max_step);
-    if (!(std::fabs(step) > xtol) || hi - lo <= xtol) return true;
-    real next = x + std::clamp(step, -max_step, max_step);
-    if (!(next > lo && next < hi)) {
-      if (!(std::isfinite(lo) && std::isfinite(hi))) return false;
-      next = 0.5L * (lo + hi);
-    }
-    x = next;
-  }
-  return false;
-}
 
 // Solve P[S] = target (which = 0) or Q[S] = target (which = 1) in u = ln|λ1| for fixed (sign, s,
 // neg), from dl.u, by newton_root (both increase in u; their u-derivatives come with the
@@ -496,7 +459,7 @@ inline bool newton_2d(const Model& m, const QSpec& q, Dual nt, real r, real p_st
 // `mass`. e^s ρ(g) > 1 iff β g < s + ln c: g below w = (s + ln c)/β for β > 0, above it for β < 0.
 inline real s_at_region_mass(const Model& m, const QSpec& q, real mass, bool above_one) {
   const bool below = (q.beta > 0) == above_one;
-  return q.beta * gengauss::gamma_p_inv(m.a, below ? mass : 1 - mass) - q.log_c;
+  return q.beta * special::gamma_p_inv(m.a, below ? mass : 1 - mass) - q.log_c;
 }
 
 // Where λ2 > 0 is called for but no λ1 > 0 meets Q[S] = q_L (the Q-mass along P[S] = p_L stays
@@ -534,8 +497,8 @@ inline Evaluation evaluate_lambda1_nonpositive(const Model& m, const QSpec& q, D
   // contradict each other (a failure of the confidence bounds) and the dual is unbounded; the
   // λ1 < 0 family is then left out rather than followed to infinite multipliers.
   const real w_star = (s_min + q.log_c) / q.beta;
-  const real q_max = q.beta > 0 ? gengauss::gamma_p(m.a, w_star * (1 + q.beta))
-                                : gengauss::gamma_q(m.a, w_star * (1 + q.beta));
+  const real q_max = q.beta > 0 ? special::gamma_p(m.a, w_star * (1 + q.beta))
+                                : special::gamma_q(m.a, w_star * (1 + q.beta));
   if (!std::isfinite(s_min) || !(q_max > q_low)) {
     keep(at_far);
     return best;
@@ -643,7 +606,7 @@ inline Evaluation evaluate(const Model& m, const QSpec& q, real r, real p_low, r
         q_min = 1 - std::exp(q.log_c) * (1 - p_low);  // the outside and p_L − P[outside] of the ball
       } else {
         const real w = (s_max + q.log_c) / q.beta;
-        q_min = q.beta > 0 ? gengauss::gamma_q(m.a, w * (1 + q.beta)) : gengauss::gamma_p(m.a, w * (1 + q.beta));
+        q_min = q.beta > 0 ? special::gamma_q(m.a, w * (1 + q.beta)) : special::gamma_p(m.a, w * (1 + q.beta));
       }
       if (!(q_min < q_high)) return evaluation_at(m, q, np, r, p_low, 0, pq_np);
     }

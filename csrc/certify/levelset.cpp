@@ -1,21 +1,17 @@
-#include "certify/shapes_levelset.h"
-
-#include <pybind11/numpy.h>
+#include "certify/levelset.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <string>
 
-#include "bindings/register.h"
-#include "smoothcert/incgamma.h"
-#include "smoothcert/levelset.h"
+#include "smoothcert/special/beta.h"
+#include "smoothcert/special/gamma.h"
+#include "smoothcert/levelset_integrand.h"
 #include "smoothcert/quadrature.h"
 
 namespace smoothcert::certify {
 namespace {
 
-using real = long double;
 
 struct Radial {
   const SphericalFamily& fam;
@@ -28,8 +24,8 @@ struct Radial {
     const real d = static_cast<real>(f.dim);
     k = f.k;
     half_dm1 = 0.5L * (d - 1.0L);
-    beta = f.is_pow ? 0 : f.j / k;
-    if (!f.is_pow) {
+    beta = f.is_pow() ? 0 : f.j / k;
+    if (!f.is_pow()) {
       alpha = (d - f.j) / k;
       bp_b = 0;
     } else {
@@ -38,7 +34,7 @@ struct Radial {
     }
     // Integrate in x = u / (1 + u) for Pow2 (a Beta(alpha, bp_b) variable) and in u for Exp2.
     real mean, sd;
-    if (!f.is_pow) {
+    if (!f.is_pow()) {
       mean = alpha;
       sd = std::sqrt(alpha);
       lo = std::max(0.0L, mean - 40.0L * sd);
@@ -60,7 +56,7 @@ struct Radial {
   real expect_outside(real e, real signed_t, real& error) const {
     auto integrand = [&](real z) -> real {
       real u, dens;
-      if (!fam.is_pow) {
+      if (!fam.is_pow()) {
         if (!(z > 0)) return 0;
         u = z;
         dens = std::exp(special::log_gamma_pdf(alpha, z));
@@ -71,7 +67,7 @@ struct Radial {
         dens = std::exp(special::log_beta_pdf(alpha, bp_b, z, zc));
       }
       const real r = std::pow(u, 1.0L / k);
-      const real lr = fam.is_pow ? levelset::pow2_log_ratio(u, fam.a, signed_t)
+      const real lr = fam.is_pow() ? levelset::pow2_log_ratio(u, fam.a, signed_t)
                                  : levelset::exp2_log_ratio(u, beta, signed_t);
       return dens * levelset::outside_probability(r, e, lr, k, half_dm1);
     };
@@ -149,52 +145,3 @@ void levelset_radius_batch(const SphericalFamily& fam, const double* p, double* 
 }
 
 }  // namespace smoothcert::certify
-
-namespace smoothcert::bindings {
-
-namespace py = pybind11;
-
-void register_shapes_levelset(py::module_& m) {
-  using certify::SphericalFamily;
-  using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
-  auto family = [](bool is_pow, int64_t dim, double k, double j, double a) {
-    if (dim < 2) throw py::value_error("dim must be >= 2 for the level-set method, got " + std::to_string(dim));
-    if (!(k > 0) || !std::isfinite(k)) throw py::value_error("k must be a finite number > 0");
-    if (!is_pow && !(j >= 0 && j < dim)) throw py::value_error("j must satisfy 0 <= j < dim");
-    if (is_pow && !(a > dim / k) ) throw py::value_error("a must be > dim / k");
-    return SphericalFamily{is_pow, dim, k, j, a};
-  };
-  m.def("levelset_rho",
-        [family](const Array& e, bool is_pow, int64_t dim, double k, double j, double a) {
-          const SphericalFamily fam = family(is_pow, dim, k, j, a);
-          for (py::ssize_t i = 0; i < e.size(); ++i)
-            if (!(e.data()[i] >= 0) || !std::isfinite(e.data()[i])) throw py::value_error("radius must be finite and >= 0");
-          py::array_t<double> out(std::vector<py::ssize_t>(e.shape(), e.shape() + e.ndim()));
-          const double* in = e.data();
-          double* o = out.mutable_data();
-          const int64_t n = e.size();
-          py::gil_scoped_release release;
-          certify::levelset_rho_batch(fam, in, o, n);
-          return out;
-        },
-        py::arg("radius"), py::arg("is_pow"), py::arg("dim"), py::arg("k"), py::arg("j") = 0.0, py::arg("a") = 0.0,
-        "rho(e) for Exp2 (is_pow=False; k, j) or Pow2 (is_pow=True; k, a), rounded up.");
-  m.def("levelset_radius",
-        [family](const Array& p, bool is_pow, int64_t dim, double k, double j, double a, double rel_tol) {
-          const SphericalFamily fam = family(is_pow, dim, k, j, a);
-          for (py::ssize_t i = 0; i < p.size(); ++i)
-            if (!(p.data()[i] >= 0 && p.data()[i] <= 1)) throw py::value_error("p_lower must lie in [0, 1] (no NaN)");
-          if (!(rel_tol > 0 && rel_tol < 1)) throw py::value_error("rel_tol must lie in (0, 1)");
-          py::array_t<double> out(std::vector<py::ssize_t>(p.shape(), p.shape() + p.ndim()));
-          const double* in = p.data();
-          double* o = out.mutable_data();
-          const int64_t n = p.size();
-          py::gil_scoped_release release;
-          certify::levelset_radius_batch(fam, in, o, n, rel_tol);
-          return out;
-        },
-        py::arg("p"), py::arg("is_pow"), py::arg("dim"), py::arg("k"), py::arg("j") = 0.0, py::arg("a") = 0.0,
-        py::arg("rel_tol") = 1e-9, "Level-set radius by root finding on rho(e), certified side, rounded down.");
-}
-
-}  // namespace smoothcert::bindings

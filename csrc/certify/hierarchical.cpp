@@ -1,4 +1,4 @@
-#include "certify/hierarchical_cert.h"
+#include "certify/hierarchical.h"
 
 #include <algorithm>
 #include <cmath>

@@ -10,11 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "smoothcert/special.h"
+#include "smoothcert/special/normal.h"
 
 namespace smoothcert::certify {
 
-using special::real;
 
 // q = p^r rounded down (exactly 1 for r = 0 or p = 1).
 real selection_mass_down(double selection_prob, int64_t entities);

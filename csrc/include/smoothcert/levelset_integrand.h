@@ -15,12 +15,11 @@
 #include <cmath>
 #include <limits>
 
-#include "smoothcert/special.h"
+#include "smoothcert/special/beta.h"
 
 namespace smoothcert {
 namespace levelset {
 
-using real = long double;
 
 // log((s/r)^k) for Exp2: s^k = w with w + (j/k) log w = u + (j/k) log u + sign * t. In terms of
 // y = log(w/u): u expm1(y) + (j/k) y = sign * t, increasing and convex in y; Newton from a point

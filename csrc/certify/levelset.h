@@ -5,10 +5,13 @@
 
 namespace smoothcert::certify {
 
+enum class LevelSetFamily { kExp2 = 0, kPow2 = 1 };
+
 struct SphericalFamily {
-  bool is_pow = false;  // false: Exp2 (k, j); true: Pow2 (k, a)
+  LevelSetFamily family = LevelSetFamily::kExp2;  // Exp2 (k, j) or Pow2 (k, a)
   int64_t dim = 0;
   double k = 1, j = 0, a = 0;
+  bool is_pow() const { return family == LevelSetFamily::kPow2; }
 };
 
 // rho(e): the p_A lower bound whose exact radius is e (the probability of the worst-case set
