@@ -1,7 +1,7 @@
 """Precompute mpmath reference values for the generalized-Gaussian / DSRS tests.
 
 For each case (d, k, σ, second distribution Q, p/q bounds) this takes smoothcert's certified
-radius r and the dual multipliers it used at r (``smoothcert._core.dsrs.evaluate``), then
+radius r and the dual multipliers it used at r (``smoothcert._core.certify.dsrs_evaluate``), then
 recomputes, independently and at 30 significant digits with mpmath, the three probabilities the
 dual bound is made of, at that same r and those multipliers:
 
@@ -27,7 +27,8 @@ from pathlib import Path
 import mpmath as mp
 import numpy as np
 
-from smoothcert._core import dsrs as core
+from smoothcert._core import certify as core
+from smoothcert._core import special
 
 mp.mp.dps = 30
 
@@ -101,7 +102,7 @@ def radial(d, k, sigma, kind, q_param):
         lrho = lambda w: log_c - beta * w  # noqa: E731
         g_t = None
     elif kind == "ball":
-        g_t = mp.mpf(core.gamma_p_inv(float(a), q_param))  # the ball smoothcert uses; its mass recomputed here
+        g_t = mp.mpf(special.gamma_p_inv(float(a), q_param))  # the ball smoothcert uses; its mass recomputed here
         log_c = -mp.log(mp.gammainc(a, 0, g_t, regularized=True))
         lrho = lambda w: log_c if w <= g_t else mp.ninf  # noqa: E731
     else:
@@ -200,7 +201,7 @@ def twin(d, k, sigma, kind, q_param, r, u, sign, s, upper_p=False, method="gauss
 
 def twin_at(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high):
     """smoothcert's dual at r, and the twin's (P, Q, P_δ) at its multipliers."""
-    ev = core.evaluate(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high)
+    ev = core.dsrs_evaluate(d, k, sigma, getattr(core.DsrsQ, kind), q_param, r, p_low, p_high, q_low, q_high)
     # With λ2 < 0 (or λ1 < 0) and Q of another σ, the multiplier vanishes at w0 and the integrands
     # fall steeply to 0 there: tanh-sinh, which clusters nodes at the interval ends, resolves that;
     # Gauss–Legendre is faster elsewhere.
@@ -228,7 +229,7 @@ def main() -> None:
             r = float(core.np_radius(d, k, sigma, np.array([p_low]))[0])
         else:
             r_np = core.np_radius(d, k, sigma, np.array([p_low]))
-            r = float(core.dsrs_radius(d, k, sigma, kind, np.array([q_param]), np.array([p_low]), np.array([p_high]),
+            r = float(core.dsrs_radius(d, k, sigma, getattr(core.DsrsQ, kind), np.array([q_param]), np.array([p_low]), np.array([p_high]),
                                        np.array([q_low]), np.array([q_high]), r_start=r_np)[0])
         ev, (P, Q, Pd) = twin_at(d, k, sigma, kind, q_param, r, p_low, p_high, q_low, q_high)
         print(case, "r", r, "sign", ev["sign"], "P", mp.nstr(P, 15), "Q", mp.nstr(Q, 15), "Pd", mp.nstr(Pd, 15),

@@ -10,7 +10,7 @@ import pytest
 from scipy import special, stats
 
 import smoothcert as sc
-from smoothcert._core import dsrs as core
+from smoothcert._core import special as core
 from smoothcert.certify import neyman_pearson
 
 import dsrs_golden

@@ -147,7 +147,7 @@ def test_sparse_rho_matches_twin(pa, pb, p, pp, pm, r, ra, rd):
 
 @pytest.mark.parametrize("ra,rd,pp,pm", [(3, 4, 0.05, 0.8), (0, 7, 0.1, 0.2), (5, 0, 0.3, 0.9), (10, 30, 0.05, 0.8)])
 def test_sparse_regions_match_twin(ra, rd, pp, pm):
-    px, py = smoothcert._core.hierarchical.sparse_regions(ra, rd, pp, pm)
+    px, py = smoothcert._core.certify.hierarchical_sparse_regions(ra, rd, pp, pm)
     ref = twin._sorted(twin.sparse_regions(ra, rd, pp, pm), False)
     assert len(px) == len(ref)
     for a, b, (ex, ey) in zip(px, py, ref):

@@ -137,7 +137,7 @@ def test_radius_at_one():
 def test_exp1_k1_and_expinf_k1_equal_laplace_closed_form():
     p = np.linspace(0.51, 1 - 1e-9, 500)
     lap = shapes.radius("laplace", "l1", p)
-    numeric = core.shapes.exp_gamma_linf(p, 3072, 1.0)
+    numeric = core.certify.exp_gamma_linf(p, 3072, 1.0)
     assert (numeric <= lap * (1 + 1e-15)).all()
     np.testing.assert_allclose(numeric, lap, rtol=1e-9)
 
@@ -221,7 +221,7 @@ def test_rs4a_exp2_k1_table_agrees_with_exact_level_set(reference_dir):
     """The original's Exp2 k = 1 table is a level-set table: our forward map reproduces its rho."""
     rho, golden = _golden(reference_dir, "exp2_l2_d3072_k1_j0_inc0.01_gridradius_upper3")
     idx = np.arange(1, len(rho), 25)
-    ours_rho = core.shapes.levelset_rho(golden[idx], is_pow=False, dim=3072, k=1.0)
+    ours_rho = core.certify.levelset_rho(golden[idx], family=core.certify.LevelSetFamily.exp2, dim=3072, k=1.0)
     np.testing.assert_allclose(ours_rho, rho[idx], atol=1e-9)
 
 
@@ -238,7 +238,7 @@ def test_original_extrapolation_above_grid_is_loose(reference_dir):
 def test_level_set_forward_map_matches_gaussian_exactly():
     """Exp2 k = 2 is N(0, I/2): the level-set rho(e) must give back Phi^{-1}(rho)/sqrt(2) = e."""
     e = np.exp(np.linspace(math.log(1e-4), math.log(3.0), 12))
-    rho = core.shapes.levelset_rho(e, is_pow=False, dim=3072, k=2.0)
+    rho = core.certify.levelset_rho(e, family=core.certify.LevelSetFamily.exp2, dim=3072, k=2.0)
     back = shapes.radius("gaussian", "l2", rho) / math.sqrt(2)
     # rho(e) is rounded up, so the exact radius at rho(e) is >= e (up to the closed form's ulps).
     assert (back >= e * (1 - 1e-12)).all()
@@ -248,7 +248,7 @@ def test_level_set_forward_map_matches_gaussian_exactly():
 def test_level_set_dominates_differential_closed_form_for_k1():
     """For Exp2 k = 1 the closed form is the differential-method bound: level set >= it, close."""
     e = np.exp(np.linspace(math.log(1e-4), math.log(3.0), 12))
-    rho = core.shapes.levelset_rho(e, is_pow=False, dim=3072, k=1.0)
+    rho = core.certify.levelset_rho(e, family=core.certify.LevelSetFamily.exp2, dim=3072, k=1.0)
     # levelset_rho is an upper bound of rho(e), above it by the quadrature error estimate (~2e-14)
     # plus 1e-13 relative for the lgamma normalisation; at e = 1e-4 that moves the radius by ~1.7e-7
     # relative, so compare at rho - 2e-13 (below the exact rho(e)).
@@ -259,17 +259,17 @@ def test_level_set_dominates_differential_closed_form_for_k1():
 
 def test_level_set_root_finder_is_certified():
     p = np.array([0.5 + 1e-6, 0.6, 0.9, 0.999, 1 - 1e-8])
-    r = core.shapes.levelset_radius(p, is_pow=False, dim=3072, k=2.0, rel_tol=1e-9)
+    r = core.certify.levelset_radius(p, family=core.certify.LevelSetFamily.exp2, dim=3072, k=2.0, rel_tol=1e-9)
     exact = shapes.radius("gaussian", "l2", p) / math.sqrt(2)
     assert (r <= exact * (1 + 1e-12)).all()
     np.testing.assert_allclose(r, exact, rtol=1e-6)
 
 
-@pytest.mark.parametrize("kw", [{"is_pow": False, "k": 1.0, "j": 1.0}, {"is_pow": False, "k": 2.0, "j": 8.0},
-                                {"is_pow": True, "k": 2.0, "a": 1546.0}])
+@pytest.mark.parametrize("kw", [{"family": core.certify.LevelSetFamily.exp2, "k": 1.0, "j": 1.0}, {"family": core.certify.LevelSetFamily.exp2, "k": 2.0, "j": 8.0},
+                                {"family": core.certify.LevelSetFamily.pow2, "k": 2.0, "a": 1546.0}])
 def test_level_set_monotone_for_j_and_pow(kw):
     e = np.exp(np.linspace(math.log(1e-3), math.log(2.0), 10))
-    rho = core.shapes.levelset_rho(e, dim=3072, **kw)
+    rho = core.certify.levelset_rho(e, dim=3072, **kw)
     assert (np.diff(rho) > 0).all() and (rho > 0.5).all() and (rho <= 1).all()
 
 
@@ -288,7 +288,7 @@ def test_level_set_monotone_for_j_and_pow(kw):
     (lambda: shapes.radius("pareto", "l1", [0.7], a=-1), "a"),
     (lambda: shapes.radius("laplace", "l1", [0.7], k=2), "shape parameter"),
     (lambda: shapes.radius("expp", "l1", [0.7], p=0.5), "p"),
-    (lambda: core.shapes.levelset_rho(np.array([-1.0]), is_pow=False, dim=10, k=1.0), "radius"),
+    (lambda: core.certify.levelset_rho(np.array([-1.0]), family=core.certify.LevelSetFamily.exp2, dim=10, k=1.0), "radius"),
 ])
 def test_bad_input_raises_value_error(call, match):
     with pytest.raises(ValueError, match=match):

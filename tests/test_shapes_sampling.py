@@ -104,11 +104,11 @@ def test_bad_inputs_raise_value_error():
     with pytest.raises(ValueError):
         n.sample_batch(torch.zeros(2, 12), -1)
     with pytest.raises(ValueError):
-        core.shapes.iid_sample(np.zeros((2, 3)), np.zeros((2, 4, 3)), core.shapes.IidLaw.uniform,
+        core.noise.iid_sample(np.zeros((2, 3)), np.zeros((2, 4, 3)), core.noise.IidLaw.uniform,
                                -1.0, 0.0, 0, 0, 0, 0)
     with pytest.raises(ValueError):
-        core.shapes.radial_sample(np.zeros((2, 3)), np.zeros((2, 4, 4)), core.shapes.Direction.l2,
-                                  core.shapes.RadiusLaw.gamma, 3.0, 0.0, 1.0, 1.0, 0, 0, 0, 0)
+        core.noise.radial_sample(np.zeros((2, 3)), np.zeros((2, 4, 4)), core.noise.Direction.l2,
+                                  core.noise.RadiusLaw.gamma, 3.0, 0.0, 1.0, 1.0, 0, 0, 0, 0)
 
 
 # ---------------------------------------------------------------------- sigma formulas

@@ -310,8 +310,7 @@ class SmoothedClassifier:
             p_b = bounds.clopper_pearson_upper(n_b, n, alpha / (2 * (self.num_classes - 1)))
             p_b = np.minimum(p_b, np.nextafter(1.0 - p_a, 2.0))
             sigma = self.noise.sigma
-            gap = core.bounds.norm_ppf_down(p_a) - core.bounds.norm_ppf_up(p_b)
-            radius = np.nextafter(0.5 * sigma * gap, -np.inf)
+            radius = core.certify.gaussian_pa_pb_radius(sigma, p_a, p_b)
             certified = p_a > p_b
             method = "cohen-pa-pb"
         else:

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from smoothcert._native import core
 from smoothcert.certify import shapes
 
 __all__ = ["Table", "build", "load", "lookup", "table_name", "shipped_dir", "SHIPPED", "TABLE_VERSION"]
@@ -60,7 +61,7 @@ class Table:
     def lookup(self, p_lower: Any) -> np.ndarray:
         """Radius for each p: never above the exact radius (see the module docstring); NaN where p <= 1/2."""
         p = np.asarray(p_lower, dtype=np.float64)
-        shapes._S.check_p_lower(np.ascontiguousarray(p))
+        core.certify.check_p_lower(np.ascontiguousarray(p))
         idx = np.searchsorted(self.rho, p, side="right") - 1
         below = idx < 0
         i = np.clip(idx, 0, len(self.rho) - 1)
@@ -113,13 +114,13 @@ def logit_grid(step: float = 0.01, lo: float = 1e-9, hi: float = 1e-9) -> np.nda
 
 def _level_set_grid(family: str, dim: int, params: dict[str, float], step: float) -> tuple[np.ndarray, np.ndarray]:
     """Geometric radius grid from rho - 1/2 ~ 1e-7 to 1 - rho ~ 1e-9; rho computed (rounded up)."""
-    is_pow = family == "pow2"
-    kw = dict(is_pow=is_pow, dim=dim, k=params["k"], j=params.get("j", 0.0), a=params.get("a", 0.0))
+    kw = dict(family=getattr(core.certify.LevelSetFamily, family), dim=dim, k=params["k"], j=params.get("j", 0.0),
+              a=params.get("a", 0.0))
     # End points from the certified radius finder at the two extremes.
-    e_lo, e_hi = shapes._S.levelset_radius(np.array([0.5 + 1e-7, 1.0 - 1e-9]), rel_tol=1e-3, **kw)
+    e_lo, e_hi = core.certify.levelset_radius(np.array([0.5 + 1e-7, 1.0 - 1e-9]), rel_tol=1e-3, **kw)
     e_lo = max(e_lo, 1e-300)
     radii = np.exp(np.arange(math.log(e_lo), math.log(e_hi) + step, step))
-    rho = shapes._S.levelset_rho(radii, **kw)
+    rho = core.certify.levelset_rho(radii, **kw)
     keep = rho < 1.0
     return rho[keep], radii[keep]
 

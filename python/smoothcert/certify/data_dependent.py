@@ -402,9 +402,9 @@ def anisotropic_radius(theta: Any, p_a_lower: Any, p_b_upper: Any = None, *, nor
     th_min, p_a, p_b = np.broadcast_arrays(th_min, p_a, p_b)
     if norm == "l2":
         if p_b_upper is None:
-            radius = core.bounds.gaussian_radius(np.ascontiguousarray(th_min), np.ascontiguousarray(p_a))
+            radius = core.certify.gaussian_radius(np.ascontiguousarray(th_min), np.ascontiguousarray(p_a))
         else:
-            gap = core.bounds.norm_ppf_down(np.ascontiguousarray(p_a)) - core.bounds.norm_ppf_up(
+            gap = core.special.norm_ppf_down(np.ascontiguousarray(p_a)) - core.special.norm_ppf_up(
                 np.ascontiguousarray(p_b))
             radius = np.nextafter(np.nextafter(0.5 * gap, -np.inf) * th_min, -np.inf)
     else:

@@ -77,7 +77,7 @@ def dsrs(P: GeneralizedGaussian, Q: GeneralizedGaussian | ThresholdedGeneralized
     pl, ph, ql, qh = (np.ascontiguousarray(a) for a in np.broadcast_arrays(pl, ph, ql, qh))
     shape = pl.shape
     pl, ph, ql, qh = (a.reshape(-1) for a in (pl, ph, ql, qh))
-    r_np = core.dsrs.np_radius(P.dim, P.k, P.sigma, pl)
+    r_np = core.certify.np_radius(P.dim, P.k, P.sigma, pl)
     out = np.full(pl.shape, ABSTAIN)
     if isinstance(Q, str):
         if Q != "x+":
@@ -87,19 +87,19 @@ def dsrs(P: GeneralizedGaussian, Q: GeneralizedGaussian | ThresholdedGeneralized
         if refined.any():
             # Both bounds hold with their own failure probabilities (union bound, as for DSRS).
             out[refined] = np.fmax(r_np[refined],
-                                   core.dsrs.np_radius(P.dim, P.k, P.sigma, np.ascontiguousarray(ql[refined])))
+                                   core.certify.np_radius(P.dim, P.k, P.sigma, np.ascontiguousarray(ql[refined])))
         # β >= 1 would be Q = P: no second distribution, Neyman–Pearson on p_low.
         plain = ~refined & (beta >= 1)
         out[plain] = r_np[plain]
-        kind, q_param, todo = "ball", beta, ~refined & (beta < 1)
+        kind, q_param, todo = core.certify.DsrsQ.ball, beta, ~refined & (beta < 1)
     elif isinstance(Q, ThresholdedGeneralizedGaussian):
         if (Q.sigma, Q.k, Q.dim) != (P.sigma, P.k, P.dim):
             raise ValueError("a thresholded Q must have the sigma, k and dim of P")
-        kind, q_param, todo = "ball", np.full(pl.shape, Q.beta), np.ones(pl.shape, dtype=bool)
+        kind, q_param, todo = core.certify.DsrsQ.ball, np.full(pl.shape, Q.beta), np.ones(pl.shape, dtype=bool)
     elif isinstance(Q, GeneralizedGaussian):
         if (Q.k, Q.dim) != (P.k, P.dim) or Q.sigma == P.sigma:
             raise ValueError("a generalized-Gaussian Q must have the k and dim of P and another sigma")
-        kind, q_param, todo = "sigma", np.full(pl.shape, Q.sigma), np.ones(pl.shape, dtype=bool)
+        kind, q_param, todo = core.certify.DsrsQ.sigma, np.full(pl.shape, Q.sigma), np.ones(pl.shape, dtype=bool)
     else:
         raise ValueError(f"Q must be a GeneralizedGaussian, a ThresholdedGeneralizedGaussian or 'x+', "
                          f"got {type(Q).__name__}")
@@ -107,5 +107,5 @@ def dsrs(P: GeneralizedGaussian, Q: GeneralizedGaussian | ThresholdedGeneralized
     if todo.any():
         sel = [np.ascontiguousarray(a[todo]) for a in (q_param, pl, ph, ql, qh, r_np)]
         # The dual at λ2 = 0 is the Neyman–Pearson bound, so the NP radius (itself certified) is a floor.
-        out[todo] = np.fmax(core.dsrs.dsrs_radius(P.dim, P.k, P.sigma, kind, *sel[:5], r_start=sel[5]), sel[5])
+        out[todo] = np.fmax(core.certify.dsrs_radius(P.dim, P.k, P.sigma, kind, *sel[:5], r_start=sel[5]), sel[5])
     return out.reshape(shape)

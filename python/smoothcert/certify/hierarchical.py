@@ -92,9 +92,9 @@ def hierarchical_gaussian(p_a_lower: Any, p_b_upper: Any = None, *, selection_pr
     s = _sigma(sigma)
     r = _count("entities", entities)
     if p_b_upper is None:
-        return np.asarray(core.hierarchical.gaussian_binary(pa, sel, s, r), dtype=np.float64)
+        return np.asarray(core.certify.hierarchical_gaussian_binary(pa, sel, s, r), dtype=np.float64)
     pb = _prob("p_b_upper", p_b_upper, open_zero=False)
-    return np.asarray(core.hierarchical.gaussian_multiclass(pa, pb, sel, s, r), dtype=np.float64)
+    return np.asarray(core.certify.hierarchical_gaussian_multiclass(pa, pb, sel, s, r), dtype=np.float64)
 
 
 def gaussian_baseline(p_a_lower: Any, p_b_upper: Any = None, *, sigma: float) -> np.ndarray:
@@ -118,7 +118,7 @@ def hierarchical_ablation(p_a_lower: Any, p_b_upper: Any = None, *, selection_pr
     pa = _prob("p_a_lower", p_a_lower, open_zero=True)
     sel = float(_prob("selection_prob", selection_prob, open_zero=True))
     pb = np.nan if p_b_upper is None else _prob("p_b_upper", p_b_upper, open_zero=False)
-    return np.asarray(core.hierarchical.ablation_entities(pa, pb, sel), dtype=np.float64)
+    return np.asarray(core.certify.hierarchical_ablation_entities(pa, pb, sel), dtype=np.float64)
 
 
 def hierarchical_sparse_bounds(p_a_lower: Any, p_b_upper: Any = None, *, selection_prob: float,
@@ -140,7 +140,7 @@ def hierarchical_sparse_bounds(p_a_lower: Any, p_b_upper: Any = None, *, selecti
                                  _count("deletions", deletions))
     shape = arrays[0].shape
     flat = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
-    lo, hi = core.hierarchical.sparse_rho(*flat, sel, pp, pm)
+    lo, hi = core.certify.hierarchical_sparse_rho(*flat, sel, pp, pm)
     return np.asarray(lo).reshape(shape), np.asarray(hi).reshape(shape)
 
 

@@ -48,7 +48,7 @@ How each radius is obtained (``method`` in :func:`describe`):
 - ``level-set``: Exp2 (other k, j) and Pow2 l2 (Sec. 4.1), read conservatively from a table of
   exact (rho(e), e) pairs (see :mod:`smoothcert.tables`): never above the exact radius, at most one
   grid step (relative 1e-2 by default) below it;
-  ``smoothcert._core.shapes.levelset_radius`` gives the exact root for single inputs.
+  ``smoothcert._core.certify.levelset_radius`` gives the exact root for single inputs.
 - ``norm-inequality``: Laplace l2 max(R_1/sqrt(d), R_inf) from ||.||_1 <= sqrt(d)||.||_2 and
   ||.||_inf <= ||.||_2.
 
@@ -68,7 +68,7 @@ from smoothcert._native import core
 
 __all__ = ["radius", "families", "describe", "RadiusEntry"]
 
-_S = core.shapes
+_S = core.certify
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,17 +151,17 @@ def _check_pow2(dim: int, k: float, a: float) -> None:
 # ---------------------------------------------------------------------------- closed forms
 @_register("gaussian", "l2", needs_dim=False)
 def _gaussian_l2(p: np.ndarray, dim: int | None) -> np.ndarray:
-    return _S.gaussian_l2(p)
+    return _S.gaussian_radius(1.0, p)
 
 
 @_register("gaussian", "l1", needs_dim=False, method="norm-inequality")
 def _gaussian_l1(p: np.ndarray, dim: int | None) -> np.ndarray:
-    return _S.gaussian_l2(p)
+    return _S.gaussian_radius(1.0, p)
 
 
 @_register("gaussian", "linf", method="norm-inequality")
 def _gaussian_linf(p: np.ndarray, dim: int) -> np.ndarray:
-    return _round_down_div(_S.gaussian_l2(p), math.sqrt(dim))
+    return _round_down_div(_S.gaussian_radius(1.0, p), math.sqrt(dim))
 
 
 @_register("laplace", "l1", needs_dim=False)
@@ -241,7 +241,7 @@ def _exp2_l2(p: np.ndarray, dim: int, k: float, j: float) -> np.ndarray:
     if j == 0 and k == 1:
         return _S.exp2_k1_l2(p, dim)
     if j == 0 and k == 2:
-        return _round_down_div(_S.gaussian_l2(p), math.sqrt(2.0))
+        return _round_down_div(_S.gaussian_radius(1.0, p), math.sqrt(2.0))
     from smoothcert import tables
     return tables.lookup("exp2", "l2", p, dim=dim, k=k, j=j)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from smoothcert import tables
+from smoothcert._native import core
 from smoothcert.certify import shapes
 
 
@@ -53,9 +54,9 @@ def _check(args: argparse.Namespace) -> int:
         params = meta["params"]
         idx = rng.choice(np.arange(1, len(table.rho)), size=min(args.samples, len(table.rho) - 1), replace=False)
         if meta["method"] == "level-set":
-            kw = dict(is_pow=meta["family"] == "pow2", dim=meta["dim"], k=params["k"],
+            kw = dict(family=getattr(core.certify.LevelSetFamily, meta["family"]), dim=meta["dim"], k=params["k"],
                       j=params.get("j", 0.0), a=params.get("a", 0.0))
-            fresh = shapes._S.levelset_rho(table.radius[idx], **kw)
+            fresh = core.certify.levelset_rho(table.radius[idx], **kw)
             drift = np.abs(fresh - table.rho[idx]) / np.maximum(1.0 - table.rho[idx], 1e-300)
             what = "rho"
         else:

@@ -89,7 +89,7 @@ class AnisotropicGaussian(_PerDimensionScale, name="anisotropic-gaussian"):
         return x.unsqueeze(1) + self._scale_like(x, x.dtype) * z
 
     def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        return core.bounds.gaussian_radius(self.theta_min, p_lower)
+        return core.certify.gaussian_radius(self.theta_min, p_lower)
 
 
 class AnisotropicUniform(_PerDimensionScale, name="anisotropic-uniform"):

@@ -41,4 +41,4 @@ class Gaussian(Noise, name="gaussian"):
         return core.noise.gaussian_sample_cuda, (self.sigma, seed, role)
 
     def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        return core.bounds.gaussian_radius(self.sigma, p_lower)
+        return core.certify.gaussian_radius(self.sigma, p_lower)

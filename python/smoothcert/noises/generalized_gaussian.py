@@ -67,8 +67,10 @@ class GeneralizedGaussian(Noise, name="general-gaussian"):
         """σ' = σ sqrt(d/(d − 2k))."""
         return self.sigma * math.sqrt(self.dim / (self.dim - 2 * self.k))
 
-    def _g_max(self) -> float:
-        return math.inf
+    def _radial_args(self) -> tuple[Any, ...]:
+        """The radial shell's law: ‖x‖ = sqrt(2) σ' sqrt(G), G ~ Gamma(d/2 − k), direction uniform (l2)."""
+        return (core.noise.Direction.l2, core.noise.RadiusLaw.gamma, self.shape, 0.0, 0.5,
+                math.sqrt(2.0) * self.sigma_prime)
 
     def _check_rows(self, x: torch.Tensor) -> None:
         if x[0].numel() != self.dim:
@@ -76,15 +78,15 @@ class GeneralizedGaussian(Noise, name="general-gaussian"):
 
     def _cpu_kernel(self, x: torch.Tensor, seed: int, role: int) -> tuple[Callable[..., None], tuple[Any, ...]]:
         self._check_rows(x)
-        return core.dsrs.gengauss_sample, (self.k, self.sigma, self._g_max(), seed, role)
+        return core.noise.radial_sample, (*self._radial_args(), seed, role)
 
     def _cuda_kernel(self, x: torch.Tensor, seed: int, role: int) -> tuple[Callable[..., None], tuple[Any, ...]]:
         self._check_rows(x)
-        return core.dsrs.gengauss_sample_cuda, (self.k, self.sigma, self._g_max(), seed, role)
+        return core.noise.radial_sample_cuda, (*self._radial_args(), seed, role)
 
     def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
         flat = np.ascontiguousarray(p_lower, dtype=np.float64).reshape(-1)
-        return core.dsrs.np_radius(self.dim, self.k, self.sigma, flat).reshape(p_lower.shape)
+        return core.certify.np_radius(self.dim, self.k, self.sigma, flat).reshape(p_lower.shape)
 
 
 class ThresholdedGeneralizedGaussian(GeneralizedGaussian, name="general-gaussian-th"):
@@ -111,15 +113,17 @@ class ThresholdedGeneralizedGaussian(GeneralizedGaussian, name="general-gaussian
     @property
     def g_max(self) -> float:
         """The Gamma(d/2 − k) quantile at beta: the threshold on ‖x‖²/(2σ'²)."""
-        return core.dsrs.gamma_p_inv(self.shape, self.beta)
+        return core.special.gamma_p_inv(self.shape, self.beta)
 
     @property
     def threshold(self) -> float:
         """T, the radius of the ball."""
         return self.sigma_prime * math.sqrt(2 * self.g_max)
 
-    def _g_max(self) -> float:
-        return self.g_max
+    def _radial_args(self) -> tuple[Any, ...]:
+        """As the generalized Gaussian, with G conditioned on G <= g_max (rejection)."""
+        return (core.noise.Direction.l2, core.noise.RadiusLaw.truncated_gamma, self.shape, self.g_max, 0.5,
+                math.sqrt(2.0) * self.sigma_prime)
 
     def certify(self, p_lower, norm: str = "l2") -> np.ndarray:  # type: ignore[override]
         """Not a stand-alone certificate: use ``smoothcert.certify.dsrs(P, Q, ...)``."""

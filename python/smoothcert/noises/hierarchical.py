@@ -124,7 +124,7 @@ class HierarchicalGaussian(_HierarchicalBase, name="hierarchical-gaussian"):
         b = x.shape[0]
         out = rows_out(out, (b, num, *lay.out_shape), x)
         if x.is_cuda and has_cuda_kernels():
-            core.hierarchical.gaussian_sample_cuda(
+            core.noise.hierarchical_gaussian_sample_cuda(
                 x.data_ptr(), out.data_ptr(), b, num, lay.channels, lay.entities, lay.features,
                 lay.ind_channel, lay.ind_feature, 32 if x.dtype == torch.float32 else 64,
                 self.selection_prob, self.sigma, seed, role, index, sample_offset, cuda_stream(x))
@@ -132,7 +132,7 @@ class HierarchicalGaussian(_HierarchicalBase, name="hierarchical-gaussian"):
         if x.is_cuda:
             return self._sample_rows(x.cpu(), num, seed=seed, index=index, sample_offset=sample_offset,
                                      role=role).to(x.device)
-        core.hierarchical.gaussian_sample(
+        core.noise.hierarchical_gaussian_sample(
             x.reshape(b, -1).numpy(), out.view(b, num, -1).numpy(), lay.channels, lay.entities,
             lay.features, lay.ind_channel, lay.ind_feature, self.selection_prob, self.sigma, seed, role,
             index, sample_offset)
@@ -194,7 +194,7 @@ class HierarchicalSparse(_HierarchicalBase, name="hierarchical-sparse"):
         b = x.shape[0]
         out = rows_out(out, (b, num, *lay.out_shape), x)
         if x.is_cuda and has_cuda_kernels():
-            core.hierarchical.flip_sample_cuda(
+            core.noise.hierarchical_flip_sample_cuda(
                 x.data_ptr(), out.data_ptr(), b, num, lay.entities, lay.features, lay.ind_feature,
                 32 if x.dtype == torch.float32 else 64, self.selection_prob, self.p_plus, self.p_minus,
                 seed, role, index, sample_offset, cuda_stream(x))
@@ -202,7 +202,7 @@ class HierarchicalSparse(_HierarchicalBase, name="hierarchical-sparse"):
         if x.is_cuda:
             return self._sample_rows(x.cpu(), num, seed=seed, index=index, sample_offset=sample_offset,
                                      role=role).to(x.device)
-        core.hierarchical.flip_sample(
+        core.noise.hierarchical_flip_sample(
             x.reshape(b, -1).numpy(), out.view(b, num, -1).numpy(), lay.entities, lay.features,
             lay.ind_feature, self.selection_prob, self.p_plus, self.p_minus, seed, role, index,
             sample_offset)

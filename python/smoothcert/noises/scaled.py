@@ -104,7 +104,7 @@ class ScaledNoise(Noise):
     # ------------------------------------------------------------------ sampling
     @abc.abstractmethod
     def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        """Name of the _core.shapes sampler and its family arguments (between out and seed)."""
+        """Name of the _core.noise sampler and its family arguments (between out and seed)."""
 
     def _check_rows(self, x: torch.Tensor) -> None:
         d = math.prod(x.shape[1:])
@@ -123,7 +123,7 @@ class ScaledNoise(Noise):
                        suffix: str) -> tuple[Callable[..., None], tuple[Any, ...]]:
         self._check_rows(x)
         name, args = self._kernel()
-        return getattr(core.shapes, name + suffix), (*args, *self._stream_args(seed, role))
+        return getattr(core.noise, name + suffix), (*args, *self._stream_args(seed, role))
 
     def _stream_args(self, seed: int, role: int) -> tuple[int, ...]:
         return (seed, role)

@@ -1,7 +1,7 @@
 """Noise families of Yang, Duan, Hu, Salman, Razenshteyn & Li, "Randomized Smoothing of All Shapes
 and Sizes" (ICML 2020).
 
-Every family is a density ``λ^-d f(x / λ)`` sampled by a fused kernel of ``smoothcert._core.shapes``:
+Every family is a density ``λ^-d f(x / λ)`` sampled by a fused kernel of ``smoothcert._core.noise``:
 
 * i.i.d. coordinates — :class:`Uniform`, :class:`Laplace`, :class:`Pareto`, :class:`Expp`;
 * radius × direction — :class:`UniformBall`, :class:`Exp2`, :class:`Pow2` (ℓ2 spheres),
@@ -63,7 +63,7 @@ class Uniform(ScaledNoise, name="uniform"):
         return 1.0 / math.sqrt(3.0)
 
     def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        return "iid_sample", (core.shapes.IidLaw.uniform, self.lambd, 0.0)
+        return "iid_sample", (core.noise.IidLaw.uniform, self.lambd, 0.0)
 
 
 class Laplace(ScaledNoise, name="laplace"):
@@ -88,7 +88,7 @@ class Laplace(ScaledNoise, name="laplace"):
         return math.sqrt(2.0)
 
     def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        return "iid_sample", (core.shapes.IidLaw.laplace, self.lambd, 0.0)
+        return "iid_sample", (core.noise.IidLaw.laplace, self.lambd, 0.0)
 
 
 class Pareto(ScaledNoise, name="pareto"):
@@ -125,7 +125,7 @@ class Pareto(ScaledNoise, name="pareto"):
         return math.sqrt(2.0 / ((a - 1.0) * (a - 2.0))) if a > 2 else math.inf
 
     def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        return "iid_sample", (core.shapes.IidLaw.pareto, self.lambd, self.a)
+        return "iid_sample", (core.noise.IidLaw.pareto, self.lambd, self.a)
 
 
 class Expp(ScaledNoise, name="expp"):
@@ -172,7 +172,7 @@ class _Radial(ScaledNoise):
 
     def _kernel(self) -> tuple[str, tuple[Any, ...]]:
         law, s1, s2, power = self._radius_law()
-        return "radial_sample", (getattr(core.shapes.Direction, self._direction), law, s1, s2,
+        return "radial_sample", (getattr(core.noise.Direction, self._direction), law, s1, s2,
                                  power, self.lambd)
 
 
@@ -201,7 +201,7 @@ class UniformBall(_Radial, name="uniform-ball"):
         return 1.0 / math.sqrt(self.dim + 2.0)
 
     def _radius_law(self) -> tuple[Any, float, float, float]:
-        return core.shapes.RadiusLaw.power_uniform, 0.0, 0.0, 1.0 / self.dim
+        return core.noise.RadiusLaw.power_uniform, 0.0, 0.0, 1.0 / self.dim
 
 
 class _ExpRadial(_Radial):
@@ -226,7 +226,7 @@ class _ExpRadial(_Radial):
         return math.exp(_lgamma_ratio((d + 2.0 - j) / k, (d - j) / k))
 
     def _radius_law(self) -> tuple[Any, float, float, float]:
-        return core.shapes.RadiusLaw.gamma, (self.dim - self.j) / self.k, 0.0, 1.0 / self.k
+        return core.noise.RadiusLaw.gamma, (self.dim - self.j) / self.k, 0.0, 1.0 / self.k
 
 
 class Exp2(_ExpRadial, name="exp2"):
@@ -356,7 +356,7 @@ class Pow2(_Radial, name="pow2"):
 
     def _radius_law(self) -> tuple[Any, float, float, float]:
         d, k = self.dim, self.k
-        return core.shapes.RadiusLaw.beta_prime, d / k, self.a - d / k, 1.0 / k
+        return core.noise.RadiusLaw.beta_prime, d / k, self.a - d / k, 1.0 / k
 
 
 class PowInf(_Radial, name="pow-inf"):
@@ -398,7 +398,7 @@ class PowInf(_Radial, name="pow-inf"):
         return math.sqrt((1.0 + (d - 1.0) / 3.0) * (d + 1.0) / ((a - d - 1.0) * (a - d - 2.0)))
 
     def _radius_law(self) -> tuple[Any, float, float, float]:
-        return core.shapes.RadiusLaw.beta_prime, float(self.dim), self.a - self.dim, 1.0
+        return core.noise.RadiusLaw.beta_prime, float(self.dim), self.a - self.dim, 1.0
 
 
 __all__ = ["Uniform", "Laplace", "Pareto", "Expp", "UniformBall", "Exp2", "ExpInf", "Exp1", "Pow2",
