@@ -10,8 +10,8 @@
 
 #include "bindings/arrays.h"
 #include "bindings/register.h"
-#include "noise/gaussian.h"
-#include "noise/hierarchical.h"
+#include "noise/gaussian_noise.h"
+#include "noise/hierarchical_noise.h"
 #include "noise/iid_cpu.h"
 #include "noise/shapes_sampling.h"
 #include "noise/votes.h"

@@ -1,4 +1,4 @@
-#include "noise/gaussian.h"
+#include "noise/gaussian_noise.h"
 
 #include "noise/iid_cpu.h"
 

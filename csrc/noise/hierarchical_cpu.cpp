@@ -3,10 +3,10 @@
 #include <cmath>
 #include <vector>
 
-#include "noise/hierarchical.h"
+#include "noise/hierarchical_noise.h"
 #include "noise/iid.h"
 #include "noise/iid_cpu.h"
-#include "smoothcert/hierarchical.h"
+#include "smoothcert/variates/hierarchical_selection.h"
 
 namespace smoothcert::noise {
 namespace {

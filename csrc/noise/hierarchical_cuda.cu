@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "noise/hierarchical.h"
+#include "noise/hierarchical_noise.h"
 #include "noise/iid.h"
-#include "smoothcert/hierarchical.h"
+#include "smoothcert/variates/hierarchical_selection.h"
 
 namespace smoothcert::noise {
 namespace {

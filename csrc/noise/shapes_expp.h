@@ -15,7 +15,7 @@
 #include <cstdint>
 
 #include "noise/iid.h"
-#include "noise/shapes_gen.h"
+#include "smoothcert/variates/shapes.h"
 #include "smoothcert/simd.h"
 #if !defined(__CUDACC__)
 #include "noise/iid_cpu.h"
@@ -32,25 +32,6 @@ struct ExppParams {
 // Marks a rejected first attempt; +inf is never a finite sample, and an overflowing accepted value
 // is simply recomputed by the double-precision fallback.
 constexpr float kRejected = HUGE_VALF;
-
-// exp(y) for |y| <= 87 on any lane type (relative error < 3e-7), as exp_nonneg in shapes_gen.h
-// but with 2^n clamped to [2^-126, 2^128 = inf].
-template <class T>
-SC_HD T exp_lanes(T y) {
-  T n = (y * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  n = simd::select(n > 128.0f, T{} + 128.0f, n);
-  n = simd::select(n < -126.0f, T{} - 126.0f, n);
-  const T r = simd::fma_(n, T{} - 1.428606765330187e-06f, simd::fma_(n, T{} - 0.693145751953125f, y));
-  T p = simd::fma_(r, T{} + 1.0f / 5040.0f, T{} + 1.0f / 720.0f);
-  p = simd::fma_(p, r, T{} + 1.0f / 120.0f);
-  p = simd::fma_(p, r, T{} + 1.0f / 24.0f);
-  p = simd::fma_(p, r, T{} + 1.0f / 6.0f);
-  p = simd::fma_(p, r, T{} + 0.5f);
-  p = simd::fma_(p, r, T{} + 1.0f);
-  p = simd::fma_(p, r, T{} + 1.0f);
-  const T scale = simd::bits_float(simd::as_unsigned((simd::to_int(n) + 127) << 23));
-  return simd::select(n > 127.0f, scale, p * scale);
-}
 
 // First Marsaglia-Tsang attempt in float on any lane type (float with U = uint32_t, or simd::f32v
 // with U = simd::u32v: the same operations, so vector and scalar lanes agree bit for bit):

@@ -8,7 +8,7 @@
 #if !defined(__CUDACC__)
 #include "noise/iid_cpu.h"
 #endif
-#include "noise/shapes_gen.h"
+#include "smoothcert/variates/shapes.h"
 
 namespace smoothcert::noise::shapes {
 

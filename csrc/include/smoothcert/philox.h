@@ -27,7 +27,6 @@ enum Role : uint32_t {
   kRoleEstimate = 0,
   kRoleSelect = 1,
   kRoleSecond = 2,
-  kRoleMask = 3,
   kRoleAux = 4,
 };
 

@@ -13,7 +13,7 @@
 #pragma once
 #include "smoothcert/common.h"
 #include "smoothcert/philox.h"
-#include "smoothcert/sampling.h"
+#include "smoothcert/variates/standard.h"
 
 namespace smoothcert {
 namespace hierarchical {

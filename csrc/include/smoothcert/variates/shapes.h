@@ -11,10 +11,10 @@
 // Float generators take the top 24 bits of a Philox word as the uniform (sampling.h) and use the
 // lowest bit, which that uniform ignores, as a random sign.
 #pragma once
-#include "noise/iid.h"
+#include "smoothcert/variates/gaussian_gen.h"
 #include "smoothcert/common.h"
 #include "smoothcert/philox.h"
-#include "smoothcert/sampling.h"
+#include "smoothcert/variates/standard.h"
 #include "smoothcert/simd.h"
 
 #include <type_traits>
@@ -31,13 +31,15 @@ SC_HD T random_sign(U w) {
   return simd::select(simd::as_signed(w & 1u), T{} - 1.0f, T{} + 1.0f);
 }
 
-// exp(y) for 0 <= y <= 88.7 on any lane type (relative error < 3e-7): y = n ln2 + r with
-// |r| <= ln2/2 (Cody-Waite split of ln2), degree-7 Taylor polynomial, 2^n through the exponent
-// bits; n is capped at 128, whose bit pattern is +inf.
+// exp(y) for |y| <= 87 on any lane type (relative error < 3e-7): y = n ln2 + r with |r| <= ln2/2
+// (Cody-Waite split of ln2), degree-7 Taylor polynomial, 2^n through the exponent bits; n is
+// clamped to [-126, 128] (2^128's bit pattern is +inf). For y >= 0 (Pareto) the lower clamp never
+// acts; Expp's first attempt needs it for negative y.
 template <class T>
-SC_HD T exp_nonneg(T y) {
+SC_HD T exp_lanes(T y) {
   T n = (y * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   n = simd::select(n > 128.0f, T{} + 128.0f, n);
+  n = simd::select(n < -126.0f, T{} - 126.0f, n);
   const T r = simd::fma_(n, T{} - 1.428606765330187e-06f, simd::fma_(n, T{} - 0.693145751953125f, y));
   T p = simd::fma_(r, T{} + 1.0f / 5040.0f, T{} + 1.0f / 720.0f);
   p = simd::fma_(p, r, T{} + 1.0f / 120.0f);
@@ -61,7 +63,7 @@ SC_HD T laplace_word(U w, float lambd) {
 template <class T, class U>
 SC_HD T pareto_word(U w, float lambd, float inv_a) {
   const T e = -sampling::sc_log(sampling::uniform_open24<T>(w)) * inv_a;
-  return lambd * random_sign<T>(w) * (exp_nonneg(e) - 1.0f);
+  return lambd * random_sign<T>(w) * (exp_lanes(e) - 1.0f);
 }
 
 // ------------------------------------------------------------------ i.i.d. coordinates
