@@ -387,7 +387,7 @@ void register_noise(py::module_& m) {
         py::arg("indicator"), py::arg("selection_prob"), py::arg("p_plus"), py::arg("p_minus"), py::arg("seed"),
         py::arg("role"), py::arg("index0"), py::arg("sample0"), fdoc);
 #if defined(SMOOTHCERT_WITH_CUDA)
-  m.def("gaussian_sample_cuda",
+  m.def("hierarchical_gaussian_sample_cuda",
         [](uintptr_t x, uintptr_t out, int64_t inputs, int64_t samples, int64_t channels, int64_t entities,
            int64_t features, int ind_channel, int ind_feature, int bits, double selection_prob, double sigma,
            uint64_t seed, uint32_t role, int64_t index0, int64_t sample0, uintptr_t stream) {
@@ -408,7 +408,7 @@ void register_noise(py::module_& m) {
         py::arg("features"), py::arg("ind_channel"), py::arg("ind_feature"), py::arg("bits"),
         py::arg("selection_prob"), py::arg("sigma"), py::arg("seed"), py::arg("role"), py::arg("index0"),
         py::arg("sample0"), py::arg("stream"), "Device-pointer twin of hierarchical_gaussian_sample.");
-  m.def("flip_sample_cuda",
+  m.def("hierarchical_flip_sample_cuda",
         [](uintptr_t x, uintptr_t out, int64_t inputs, int64_t samples, int64_t entities, int64_t features,
            int indicator, int bits, double selection_prob, double p_plus, double p_minus, uint64_t seed,
            uint32_t role, int64_t index0, int64_t sample0, uintptr_t stream) {
