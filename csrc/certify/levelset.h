@@ -1,4 +1,4 @@
-// Level-set radii (see smoothcert/levelset.h) for the spherical families Exp2 (k, j) and
+// Level-set radii (see smoothcert/levelset_integrand.h) for the spherical families Exp2 (k, j) and
 // Pow2 (k, a), at scale lambda = 1.
 #pragma once
 #include <cstdint>

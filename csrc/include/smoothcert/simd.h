@@ -1,5 +1,5 @@
 // Fixed-width vectors (GCC/Clang vector extensions) for the CPU kernels, plus the scalar
-// overloads of the same primitives, so that math templated on the lane type (see sampling.h)
+// overloads of the same primitives, so that math templated on the lane type (see variates/standard.h)
 // is written once and produces bit-identical results per lane whether a value is computed in a
 // vector, in a scalar CPU tail loop or in a CUDA thread. Every primitive is exactly rounded (IEEE
 // add/mul/div/sqrt and fused multiply-add), so the results do not depend on the vector width.

@@ -8,7 +8,7 @@
 //    the radius-times-direction shell in shapes_radial.h;
 //  * radius laws (one scalar per noisy copy, drawn from a draw-indexed ElementStream).
 //
-// Float generators take the top 24 bits of a Philox word as the uniform (sampling.h) and use the
+// Float generators take the top 24 bits of a Philox word as the uniform (variates/standard.h) and use the
 // lowest bit, which that uniform ignores, as a random sign.
 #pragma once
 #include "smoothcert/variates/gaussian_gen.h"
