@@ -275,7 +275,7 @@ FAMILIES_FOR_DETERMINISM = [
 
 @pytest.mark.parametrize("noise", FAMILIES_FOR_DETERMINISM, ids=lambda n: n.name)
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_noise_is_a_function_of_identity(noise, dtype):
+def test_noise_is_a_function_of_identity(noise, dtype, num_threads):
     gen = torch.Generator().manual_seed(1)
     x = torch.rand((4, 7, 10), generator=gen, dtype=dtype)
     full = noise.sample_batch(x, 9, seed=42, index=3)
@@ -286,12 +286,8 @@ def test_noise_is_a_function_of_identity(noise, dtype):
     halves = torch.cat([noise.sample_batch(x, 4, seed=42, index=3),
                         noise.sample_batch(x, 5, seed=42, index=3, sample_offset=4)], dim=1)
     assert torch.equal(halves, full)
-    threads = core.get_num_threads()
-    try:
-        core.set_num_threads(1)
-        single = noise.sample_batch(x, 9, seed=42, index=3)
-    finally:
-        core.set_num_threads(threads)
+    num_threads(1)
+    single = noise.sample_batch(x, 9, seed=42, index=3)
     assert torch.equal(single, full)
     # A different seed, role or index gives different noise.
     assert not torch.equal(noise.sample_batch(x, 9, seed=43, index=3), full)
