@@ -76,9 +76,10 @@ LIBM_CHAIN = Tolerance(64 * EPS64, 1, "double-precision libm calls (log, sin, co
 # Gamma variates (Marsaglia & Tsang, sampling.h gamma) are d v with v = (1 + c x)^3, x a double
 # Box-Muller normal (7.5 eps, as above), c = 1 / sqrt(9 d) <= 0.41 for the shapes >= 1/2 used here.
 # v's relative difference is A * 7.5 eps with A = 3 |c x| / (1 + c x). A <= 33 when the shape is
-# >= 10, because |x| < 8.7 with 53-bit uniforms. A > 2^10 needs 1 + c x < 0.011, so g < 1.4e-6 d:
-# its absolute difference, A g 7.5 eps, is then below 1e-13 eps, far under the max|x| floor of
-# the tolerance. Summing the worst cases gives a budget:
+# >= 10, because |x| < 8.7 with 53-bit uniforms. A > 2^10 needs 1 + c x < 0.011, so g < 1.4e-6 d.
+# There the absolute difference A g 7.5 eps = 22.5 eps c |x| d (1 + c x)^2 is below 0.01 d eps.
+# Raised to the radius's power (R = g^(1/k) or g^(1/p), down to g^(1/3) here), it stays within
+# 10 eps, far under the max|x| floor of the tolerance. Summing the worst cases gives a budget:
 #   - the beta prime radius of Pow2/PowInf (shapes 1 and 10): (2^10 + 33) * 7.5 eps = 7.9e3 eps;
 #   - pow and the ratio: a few eps;
 #   - a double-precision direction's norm over D <= 3072 terms (csrc/noise/shapes_radial.h), or
@@ -147,7 +148,8 @@ TWINS: dict[str, Twin] = {
     # Integer offsets and shifts, one division by 255.
     "dssn": Twin(lambda s: [sc.DSSN(sigma=0.2)], EXACT, EXACT),
     "uniform-ball": Twin(lambda s: [sc.UniformBall(sigma=0.3, dim=_numel(s))], ROUNDED_ONCE, GAMMA_CHAIN),
-    "exp2": Twin(lambda s: [sc.Exp2(sigma=0.3, dim=_numel(s), k=2.0, j=1.0 if _numel(s) > 1 else 0.0)],
+    # j = 0 and j = 1: Gamma shapes (d - j) / k down to 1/2 at d = 1, where the boost U^(1/shape) is used.
+    "exp2": Twin(lambda s: [sc.Exp2(sigma=0.3, dim=_numel(s), k=2.0, j=j) for j in (0.0, 1.0) if j < _numel(s)],
                  ROUNDED_ONCE, GAMMA_CHAIN),
     "pow2": Twin(lambda s: [sc.Pow2(sigma=0.3, dim=_numel(s), k=1.0, a=_numel(s) + 10.0)],
                  ROUNDED_ONCE, GAMMA_CHAIN),
