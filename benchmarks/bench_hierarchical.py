@@ -21,6 +21,7 @@ import torch
 
 from smoothcert.certify.hierarchical import bounds_from_votes, hierarchical_sparse
 from smoothcert.noises import HierarchicalGaussian
+from references import samplers
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "hierarchical"
 P, PP, PM = 0.81, 0.05, 0.8
@@ -104,21 +105,13 @@ def test_sparse_graph_certificate(benchmark, graph_p_lower):
           f"{BASELINE_NODES}), ours {t_ours:.3f} s, ratio {baseline_full / t_ours:.0f}x")
 
 
-def _torch_hierarchical(x: torch.Tensor, num: int, p: float, sigma: float, gen: torch.Generator) -> torch.Tensor:
-    b, c, h, w = x.shape
-    mask = (torch.rand(b, num, 1, h, w, generator=gen) < p).to(x.dtype)
-    noise = torch.randn(b, num, c, h, w, generator=gen) * sigma
-    noisy = x.unsqueeze(1) + mask * noise
-    return torch.cat([noisy, mask], dim=2)
-
-
 def test_image_sampling(benchmark):
     p, sigma, num = 1 - 150 / 1024, 0.25, 256
     x = torch.rand(4, 3, 32, 32)
     noise = HierarchicalGaussian(selection_prob=p, sigma=sigma)
     gen = torch.Generator().manual_seed(0)
     ours = benchmark(noise.sample_batch, x, num, seed=1)
-    ref = _torch_hierarchical(x, num, p, sigma, gen)
+    ref = samplers.hierarchical_gaussian(x, num, p, sigma, gen)
     assert ours.shape == ref.shape
     # Same distribution: selection rate and noise scale agree within 5 standard errors.
     for t in (ours, ref):
@@ -129,7 +122,7 @@ def test_image_sampling(benchmark):
     reps = 5
     t0 = time.perf_counter()
     for _ in range(reps):
-        _torch_hierarchical(x, num, p, sigma, gen)
+        samplers.hierarchical_gaussian(x, num, p, sigma, gen)
     t_torch = (time.perf_counter() - t0) / reps
     t0 = time.perf_counter()
     for _ in range(reps):

@@ -14,43 +14,19 @@ import numpy as np
 import pytest
 import scipy.stats as st
 import torch
-import torch.distributions as D
 
 import smoothcert as sc
 from conftest import paired_speedup
+from references import samplers as ref
 
 DIM = 3072
 COPIES = 1000
 SIGMA = 0.5
 
 
-def _sign(shape):
-    return torch.randint(0, 2, shape).float() * 2 - 1
-
-
-def _l2_dir(n):
-    z = torch.randn(n, DIM)
-    return z / z.norm(dim=1, keepdim=True)
-
-
-def _linf_dir(n):
-    u = torch.rand(n, DIM) * 2 - 1
-    face = torch.randint(0, DIM, (n,))
-    u[torch.arange(n), face] = _sign((n,))
-    return u
-
-
-def _l1_dir(n):
-    e = D.Exponential(1.0).sample((n, DIM)) * _sign((n, DIM))
-    return e / e.abs().sum(dim=1, keepdim=True)
-
-
-def _betaprime(a, b, n):
-    return D.Gamma(float(a), 1.0).sample((n, 1)) / D.Gamma(float(b), 1.0).sample((n, 1))
-
-
 def _cases():
-    """name -> (noise, torch recipe for n noisy copies of x, statistic for the agreement test)."""
+    """name -> (noise, torch recipe for n noisy copies of x, statistic for the agreement test); the
+    recipes are the plain samplers of tests/references/samplers.py."""
     uni = sc.Uniform(sigma=SIGMA)
     lap = sc.Laplace(sigma=SIGMA)
     par = sc.Pareto(sigma=SIGMA, a=4.0)
@@ -63,27 +39,23 @@ def _cases():
     e1 = sc.Exp1(sigma=SIGMA, dim=DIM, k=1.0)
     ssn = sc.SSN(sigma=SIGMA)
     return {
-        "uniform": (uni, lambda x, n: x + (torch.rand(n, DIM) * 2 - 1) * uni.lambd, "coord"),
-        "laplace": (lap, lambda x, n: x + D.Laplace(0.0, lap.lambd).sample((n, DIM)), "coord"),
-        "pareto": (par, lambda x, n: x + (D.Pareto(par.lambd, par.a).sample((n, DIM)) - par.lambd)
-                   * _sign((n, DIM)), "coord"),
-        "expp": (exp_p, lambda x, n: x + exp_p.lambd * D.Gamma(1 / exp_p.p, 1.0).sample((n, DIM)) ** (1 / exp_p.p)
-                 * _sign((n, DIM)), "coord"),
-        "uniform-ball": (ball, lambda x, n: x + ball.lambd * torch.rand(n, 1) ** (1 / DIM) * _l2_dir(n), 2),
-        "exp2": (e2, lambda x, n: x + e2.lambd * D.Gamma(DIM / 2.0, 1.0).sample((n, 1)) ** 0.5 * _l2_dir(n), 2),
-        "pow2": (p2, lambda x, n: x + p2.lambd * _betaprime(DIM, p2.a - DIM, n) * _l2_dir(n), 2),
-        "exp-inf": (einf, lambda x, n: x + einf.lambd * D.Gamma(float(DIM), 1.0).sample((n, 1)) * _linf_dir(n),
-                    math.inf),
-        "pow-inf": (pinf, lambda x, n: x + pinf.lambd * _betaprime(DIM, pinf.a - DIM, n) * _linf_dir(n), math.inf),
-        "exp1": (e1, lambda x, n: x + e1.lambd * D.Gamma(float(DIM), 1.0).sample((n, 1)) * _l1_dir(n), 1),
-        "ssn": (ssn, lambda x, n: _ssn_torch(x, n, ssn.lambd), "coord"),
+        "uniform": (uni, lambda x, n: ref.uniform(x, n, uni.lambd), "coord"),
+        "laplace": (lap, lambda x, n: ref.laplace(x, n, lap.lambd), "coord"),
+        "pareto": (par, lambda x, n: ref.pareto(x, n, par.lambd, par.a), "coord"),
+        "expp": (exp_p, lambda x, n: ref.expp(x, n, exp_p.lambd, exp_p.p), "coord"),
+        "uniform-ball": (ball, lambda x, n: ref.radial(x, ref.power_uniform_radius(n, 1 / DIM),
+                                                       ref.l2_direction(n, DIM), ball.lambd), 2),
+        "exp2": (e2, lambda x, n: ref.radial(x, ref.gamma_radius(n, DIM / 2.0, 0.5), ref.l2_direction(n, DIM),
+                                             e2.lambd), 2),
+        "pow2": (p2, lambda x, n: ref.radial(x, ref.beta_prime(DIM, p2.a - DIM, n), ref.l2_direction(n, DIM),
+                                             p2.lambd), 2),
+        "exp-inf": (einf, lambda x, n: ref.radial(x, ref.gamma_radius(n, DIM, 1.0), ref.linf_direction(n, DIM),
+                                                  einf.lambd), math.inf),
+        "pow-inf": (pinf, lambda x, n: ref.radial(x, ref.beta_prime(DIM, pinf.a - DIM, n), ref.linf_direction(n, DIM),
+                                                  pinf.lambd), math.inf),
+        "exp1": (e1, lambda x, n: ref.radial(x, ref.gamma_radius(n, DIM, 1.0), ref.l1_direction(n, DIM), e1.lambd), 1),
+        "ssn": (ssn, lambda x, n: ref.split_noise(x, n, ssn.lambd), "coord"),
     }
-
-
-def _ssn_torch(x, n, lambd):
-    s = torch.rand(n, DIM) * (2 * lambd)
-    u = torch.ceil((x - s) / (2 * lambd)) * (2 * lambd) + s
-    return (torch.clamp(u, max=1.0) + torch.clamp(u - 2 * lambd, min=0.0)) / 2
 
 
 CASES = _cases()

@@ -1,4 +1,4 @@
-"""Reference Clopper-Pearson bounds at 40 significant digits, for tests/test_bounds.py.
+"""Reference Clopper-Pearson bounds at 40 significant digits, for tests/bounds/test_binomial_bounds.py.
 
 How: the lower bound L(k, n, alpha) is the root of I_L(k, n - k + 1) = alpha. I_x(a, b) is
 evaluated with mpmath at 40 digits — by ``mpmath.betainc`` where its hypergeometric series

@@ -1,4 +1,4 @@
-"""Reference radii for tests/test_shapes_certify.py, computed with mpmath at 30+ digits.
+"""Reference radii for tests/certify/test_shapes_certificate.py, computed with mpmath at 30+ digits.
 
 Run from the repository root: ``python scripts/make_shapes_reference.py`` computes the cases
 missing from ``tests/data/shapes_reference.npz`` and appends them (``--all`` recomputes every case;

@@ -9,7 +9,6 @@ import pytest
 import torch
 
 import smoothcert
-from smoothcert._native import core
 from smoothcert.noises import HierarchicalGaussian, HierarchicalSparse, Noise
 
 K_SD = 5.0  # tolerance in standard deviations: a false failure has probability < 1e-6 per check
@@ -114,7 +113,7 @@ def test_sparse_long_rows_use_several_streams():
     lambda: (HierarchicalGaussian(0.6, 0.3), torch.rand(5, 3, 6, 6)),
     lambda: (HierarchicalSparse(0.8, 0.1, 0.7), (torch.rand(5, 30, 20) < 0.3).float()),
 ])
-def test_deterministic_across_batches_offsets_and_threads(make):
+def test_deterministic_across_batches_offsets_and_threads(make, num_threads):
     noise, x = make()
     full = noise.sample_batch(x, 12, seed=7, index=100)
     singles = torch.cat([noise.sample_batch(x[i:i + 1], 12, seed=7, index=100 + i) for i in range(5)])
@@ -122,12 +121,8 @@ def test_deterministic_across_batches_offsets_and_threads(make):
     halves = torch.cat([noise.sample_batch(x, 5, seed=7, index=100),
                         noise.sample_batch(x, 7, seed=7, index=100, sample_offset=5)], dim=1)
     assert torch.equal(full, halves)
-    threads = core.get_num_threads()
-    try:
-        core.set_num_threads(1)
-        one = noise.sample_batch(x, 12, seed=7, index=100)
-    finally:
-        core.set_num_threads(threads)
+    num_threads(1)
+    one = noise.sample_batch(x, 12, seed=7, index=100)
     assert torch.equal(full, one)
     assert not torch.equal(full, noise.sample_batch(x, 12, seed=8, index=100))
 

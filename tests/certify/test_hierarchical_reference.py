@@ -11,7 +11,7 @@ import pytest
 import torch
 from scipy.stats import norm
 
-import hierarchical_twins as twin
+from references import hierarchical_twins as twin
 from smoothcert.certify.hierarchical import bounds_from_votes, hierarchical_gaussian, hierarchical_sparse
 
 ALPHA = 0.01

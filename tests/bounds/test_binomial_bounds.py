@@ -12,7 +12,7 @@ from hypothesis import strategies as hs
 
 from smoothcert import bounds
 
-DATA = Path(__file__).parent / "data" / "clopper_pearson_mpmath.npz"
+DATA = Path(__file__).parents[1] / "data" / "clopper_pearson_mpmath.npz"
 
 
 @pytest.fixture(scope="module")

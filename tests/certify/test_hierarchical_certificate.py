@@ -1,4 +1,4 @@
-"""Hierarchical certificates against independent mpmath twins (tests/hierarchical_twins.py)."""
+"""Hierarchical certificates against independent mpmath twins (tests/references/hierarchical_twins.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-import hierarchical_twins as twin
+from references import hierarchical_twins as twin
 import smoothcert
 from smoothcert.certify.hierarchical import (
     gaussian_baseline,

@@ -13,7 +13,7 @@ import smoothcert as sc
 from smoothcert._core import special as core
 from smoothcert.certify import neyman_pearson
 
-import dsrs_golden
+from references import dsrs_golden
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -122,7 +122,7 @@ def test_ell_inverse():
 
 
 # Stored radii further than 1e-4 below ours, each with an mpmath-verified case in
-# tests/data/dsrs_reference.npz at our radius (test_dsrs.py::test_radii_sound_against_mpmath_dual
+# tests/data/dsrs_reference.npz at our radius (test_dsrs_certificate.py::test_radii_sound_against_mpmath_dual
 # checks that the dual bound there exceeds 1/2): (model, budget, input) -> p_L.
 BELOW_OURS_VERIFIED = {("cohen-cifar-1530-0.50.pth", "50000-0.0005", 5660): 0.5008270081968539,
                        ("consistency-cifar-1530-1.00.pth", "50000-0.0005", 4950): 0.5002069522665997,
@@ -131,7 +131,7 @@ BELOW_OURS_VERIFIED = {("cohen-cifar-1530-0.50.pth", "50000-0.0005", 5660): 0.50
 
 
 def test_golden_exceptions_are_mpmath_verified(reference_dir):
-    with np.load(Path(__file__).parent / "data" / "dsrs_reference.npz") as z:
+    with np.load(Path(__file__).parents[1] / "data" / "dsrs_reference.npz") as z:
         cols = [str(c) for c in z["columns"]]
         rows = [dict(zip(cols, row)) for row in z["cases"]]
     models = {m.name: m for m in dsrs_golden.models(reference_dir)}

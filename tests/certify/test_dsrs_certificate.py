@@ -13,9 +13,9 @@ from smoothcert._core import certify as core
 from smoothcert.certify import dsrs
 from smoothcert.certify.dsrs import x_plus_beta
 
-import dsrs_golden
+from references import dsrs_golden
 
-DATA = Path(__file__).parent / "data" / "dsrs_reference.npz"
+DATA = Path(__file__).parents[1] / "data" / "dsrs_reference.npz"
 
 P_CIFAR = dict(sigma=0.5, k=1530, dim=3072)
 

@@ -13,7 +13,7 @@ from smoothcert import tables
 from smoothcert._native import core
 from smoothcert.certify import shapes
 
-DATA = Path(__file__).parent / "data" / "shapes_reference.npz"
+DATA = Path(__file__).parents[1] / "data" / "shapes_reference.npz"
 RS4A = "rs4a"
 
 

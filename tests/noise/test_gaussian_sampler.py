@@ -90,17 +90,13 @@ def test_noise_is_a_function_of_identity_not_of_batching():
     assert torch.equal(longer[..., :50], whole)
 
 
-def test_thread_count_does_not_change_noise():
+def test_thread_count_does_not_change_noise(num_threads):
     x = torch.zeros(2, 3 * 32 * 32)
     g = sc.Gaussian(1.0)
-    before = sc.build_info()["max_threads"]
-    try:
-        sc.set_num_threads(1)
-        one = g.sample_batch(x, 64, seed=9)
-        sc.set_num_threads(2)
-        two = g.sample_batch(x, 64, seed=9)
-    finally:
-        sc.set_num_threads(before)
+    num_threads(1)
+    one = g.sample_batch(x, 64, seed=9)
+    num_threads(2)
+    two = g.sample_batch(x, 64, seed=9)
     assert torch.equal(one, two)
 
 

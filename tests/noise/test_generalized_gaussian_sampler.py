@@ -60,7 +60,7 @@ def test_adds_input_and_float32_agrees():
     assert c.dtype == torch.float32 and torch.isfinite(c).all()
 
 
-def test_deterministic_across_batches_offsets_and_threads():
+def test_deterministic_across_batches_offsets_and_threads(num_threads):
     noise = sc.GeneralizedGaussian(sigma=SIGMA, k=K, dim=D)
     x = torch.randn(3, D, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     full = noise.sample_batch(x, 20, seed=5, index=10)
@@ -68,12 +68,8 @@ def test_deterministic_across_batches_offsets_and_threads():
     assert torch.equal(full[1], one[0])
     tail = noise.sample_batch(x, 8, seed=5, index=10, sample_offset=12)
     assert torch.equal(full[:, 12:], tail)
-    threads = sc.build_info()["max_threads"]
-    try:
-        sc.set_num_threads(1)
-        single = noise.sample_batch(x, 20, seed=5, index=10)
-    finally:
-        sc.set_num_threads(threads)
+    num_threads(1)
+    single = noise.sample_batch(x, 20, seed=5, index=10)
     assert torch.equal(full, single)
     other = noise.sample_batch(x, 20, seed=6, index=10)
     assert not torch.equal(full, other)

@@ -1,0 +1,1 @@
+"""Helpers shared by the test folders: golden-data readers and independent reference twins."""
