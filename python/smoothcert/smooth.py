@@ -18,6 +18,7 @@ import torch
 
 from smoothcert import bounds
 from smoothcert._native import core
+from smoothcert.certify.gaussian import gaussian_pa_pb_radius
 from smoothcert.counts import Counts
 from smoothcert.noises.base import ROLE_ESTIMATE, ROLE_SELECT, Noise, all_finite
 from smoothcert.noises.gaussian import Gaussian
@@ -302,19 +303,14 @@ class SmoothedClassifier:
         elapsed = (time.perf_counter() - t0) / B
         # c_A: the top selection class (ties go to the lowest index); p_A: the Clopper-Pearson lower
         # bound on its estimation count. Counts, n and alpha are validated: the core is called directly.
-        c_a, p_a = core.bounds.cohen_select_lower(selection, estimate, n, alpha / 2 if multiclass else alpha)
         if multiclass:
-            others = estimate.copy()
-            others[np.arange(B), c_a] = -1
-            n_b = others.max(axis=1)
-            p_b = bounds.clopper_pearson_upper(n_b, n, alpha / (2 * (self.num_classes - 1)))
-            p_b = np.minimum(p_b, np.nextafter(1.0 - p_a, 2.0))
-            sigma = self.noise.sigma
-            gap = core.bounds.norm_ppf_down(p_a) - core.bounds.norm_ppf_up(p_b)
-            radius = np.nextafter(0.5 * sigma * gap, -np.inf)
+            c_a = selection.argmax(axis=1)
+            p_a, p_b = bounds.multiclass_bounds(estimate, c_a, n, alpha)
+            radius = gaussian_pa_pb_radius(self.noise.sigma, p_a, p_b)
             certified = p_a > p_b
             method = "cohen-pa-pb"
         else:
+            c_a, p_a = core.bounds.cohen_select_lower(selection, estimate, n, alpha)
             p_b = np.nextafter(1.0 - p_a, 2.0)
             radius = self.noise.certify(p_a, norm)
             certified = p_a > 0.5
