@@ -1,4 +1,8 @@
-"""``smoothcert certify``: Cohen et al.'s CERTIFY over a data set, written row by row."""
+"""``smoothcert certify``: Cohen et al.'s CERTIFY over a data set, written row by row.
+
+With ``--sigma-file`` every input is certified with its own scale (data-dependent smoothing,
+:mod:`smoothcert.data_dependent`), through a memory of the inputs before it.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,30 @@ import sys
 import time
 from pathlib import Path
 
-
 from smoothcert import __version__
-from smoothcert.certify.data_dependent import add_sigma_file_arguments, per_input_certifier
 from smoothcert.cli._common import (add_data_arguments, add_noise_arguments, build_noise, check_run_config,
                                     infer_num_classes, quantize_inputs, select_inputs)
 from smoothcert.data import load_dataset, load_model
+from smoothcert.data_dependent import per_input_certifier
 from smoothcert.distributed import current_shard, finish, part_path
 from smoothcert.results import ResultsWriter, plot_certified_accuracy, read_results, report
 from smoothcert.smooth import SmoothedClassifier
 
 EXTRA_COLUMNS = ("p_a_lower", "norm")
+#: --memory choice that turns the memory off.
+NO_MEMORY = "none"
+
+
+def add_sigma_file_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--sigma-file`` and ``--memory``: data-dependent smoothing."""
+    g = parser.add_argument_group("data-dependent smoothing")
+    g.add_argument("--sigma-file", type=Path, default=None,
+                   help="per-input scales from `smoothcert optimize-sigma` (.npy or .tsv); the noise is "
+                        "Gaussian for --norm l2 (per-element scales: anisotropic) and uniform for --norm l1")
+    g.add_argument("--memory", choices=("shrink", "abstain", NO_MEMORY), default="shrink",
+                   help="memory-based certification across inputs, in input order (default shrink); "
+                        f"'{NO_MEMORY}' reports per-input radii, which are not sound for the data-dependent "
+                        "classifier in general")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,12 +70,17 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(args.model, sigma=args.sigma)
     num_classes = args.num_classes or infer_num_classes(model, x)
     noise = build_noise(args, dim=int(x[0].numel()))
-    smoothed = SmoothedClassifier(model, noise, num_classes, seed=args.seed)
     norm = args.norm or noise.norms[0]
-    if args.sigma_file is not None:
-        smoothed = per_input_certifier(args, model, num_classes, norm)
     indices = select_inputs(x, args.skip, args.max)
     shard = current_shard()
+    if args.sigma_file is None:
+        smoothed = SmoothedClassifier(model, noise, num_classes, seed=args.seed)
+    else:
+        if args.memory != NO_MEMORY and shard.world > 1:
+            raise ValueError("--memory needs one process certifying every input in order; "
+                             f"run unsharded or pass --memory {NO_MEMORY}")
+        smoothed = per_input_certifier(model, args.sigma_file, num_classes, norm=norm, seed=args.seed,
+                                       memory_policy=None if args.memory == NO_MEMORY else args.memory)
     out = part_path(args.out, shard)
     config = {"noise": noise.describe(), "norm": norm, "n0": args.n0, "n": args.n, "alpha": args.alpha,
               "seed": args.seed, "model": args.model or "digits", "dataset": args.dataset or "digits",
