@@ -134,6 +134,17 @@ def test_cli_report_and_errors(tmp_path, capsys):
     assert "--noise" in err and "alpha" in err and "--model" in err
 
 
+def test_cli_certify_counts_and_its_bound_alias_write_the_same_rows(tmp_path):
+    counts = tmp_path / "c.npz"
+    assert main(["sample", "--max", "4", "--n", "300", "--out", str(counts), "--no-progress"]) == 0
+    new, old = tmp_path / "certify_counts.tsv", tmp_path / "bound.tsv"
+    assert main(["certify-counts", "--p", str(counts), "--out", str(new)]) == 0
+    assert main(["bound", "--p", str(counts), "--out", str(old)]) == 0
+    a, b = read_results(new), read_results(old)
+    for col in ("idx", "label", "predict", "radius", "correct", "p_low", "p_high"):
+        assert np.array_equal(a[col], b[col])
+
+
 def test_counts_roundtrip_and_merge(tmp_path):
     c1 = Counts(np.array([[3, 1], [0, 4]]), [5, 1], {"noise": "gaussian", "sigma": 0.5}, seed=2, labels=[0, 1])
     c2 = Counts(np.array([[2, 2]]), [3], {"noise": "gaussian", "sigma": 0.5}, seed=2, labels=[1])
