@@ -70,6 +70,11 @@ def build_noise(args: argparse.Namespace, dim: int) -> Noise:
         if name not in accepted:
             raise ValueError(f"--{name.replace('_', '-')} is not a parameter of --noise {args.noise}")
         kwargs[name] = int(value) if float(value).is_integer() and name in ("k", "j") else value
+    missing = [name for name, param in accepted.items()
+               if name != "self" and param.default is inspect.Parameter.empty and name not in kwargs
+               and param.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)]
+    if missing:
+        raise ValueError(f"--noise {args.noise} needs " + ", ".join(f"--{m.replace('_', '-')}" for m in missing))
     return cls(**kwargs)
 
 

@@ -17,6 +17,7 @@ from smoothcert.cli._common import (add_data_arguments, add_noise_arguments, bui
 from smoothcert.data import load_dataset, load_model
 from smoothcert.data_dependent import per_input_certifier
 from smoothcert.distributed import current_shard, finish, part_path
+from smoothcert.noises import Noise
 from smoothcert.results import ResultsWriter, plot_certified_accuracy, read_results, report
 from smoothcert.smooth import SmoothedClassifier
 
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_noise_arguments(p)
     add_sigma_file_arguments(p)
     g = p.add_argument_group("certification")
-    g.add_argument("--norm", default=None, help="threat model norm (default: the noise's first)")
+    g.add_argument("--norm", default=None, help="threat model norm (default: the noise's first certified norm)")
     g.add_argument("--n0", type=int, default=100, help="selection draws")
     g.add_argument("--n", "--num-samples", dest="n", type=int, default=10_000, help="estimation draws")
     g.add_argument("--alpha", type=float, default=0.001, help="failure probability")
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(args.model, sigma=args.sigma)
     num_classes = args.num_classes or infer_num_classes(model, x)
     noise = build_noise(args, dim=int(x[0].numel()))
-    norm = args.norm or noise.norms[0]
+    norm = _certified_norm(args, noise)
     indices = select_inputs(x, args.skip, args.max)
     shard = current_shard()
     if args.sigma_file is None:
@@ -116,3 +117,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"plot: {args.plot}")
     print(f"results: {args.out}")
     return 0
+
+
+def _certified_norm(args: argparse.Namespace, noise: Noise) -> str:
+    """--norm, or the noise's first certified norm; checked before any file is touched."""
+    if args.sigma_file is not None and args.norm is not None:
+        return args.norm  # the per-input noise follows the norm; smoothcert.data_dependent checks it
+    if not noise.norms:
+        raise ValueError(f"--noise {args.noise} ({type(noise).__name__}) has no single-radius certificate, so "
+                         "`certify` cannot give it a radius: sample its counts with `smoothcert sample` and "
+                         "certify those (a thresholded Q with `smoothcert certify-counts --method dsrs --q`, "
+                         "hierarchical-sparse with smoothcert.certify.hierarchical_sparse)")
+    norm = args.norm or noise.norms[0]
+    if norm not in noise.norms:
+        raise ValueError(f"--norm {norm} is not certified by --noise {args.noise}; it certifies {list(noise.norms)}")
+    return norm
