@@ -10,8 +10,8 @@ import pytest
 
 import smoothcert as sc
 from smoothcert._core import dsrs as core
-from smoothcert.certify import dsrs
-from smoothcert.certify.dsrs import x_plus_beta
+from smoothcert.certify import GeneralizedGaussianLaw, XPlus, dsrs
+from smoothcert.certify.generalized_gaussian import x_plus_beta
 
 import dsrs_golden
 
@@ -37,6 +37,10 @@ def test_bad_inputs_raise():
         dsrs(P, Q, 1.5, 1.6, 0.98, 0.99)
     with pytest.raises(ValueError, match="Q"):
         dsrs(P, "x", 0.95, 0.96, 0.98, 0.99)
+    with pytest.raises(ValueError, match="Q"):
+        dsrs(P, "x+", 0.95, 0.96, 0.98, 0.99)  # Q is an object (XPlus()), not a string
+    with pytest.raises(ValueError, match="P must"):
+        dsrs(sc.ThresholdedGeneralizedGaussian(beta=0.5, **P_CIFAR), Q, 0.95, 0.96, 0.98, 0.99)
     with pytest.raises(ValueError, match="k and dim"):
         dsrs(P, sc.GeneralizedGaussian(sigma=0.4, k=1000, dim=3072), 0.95, 0.96, 0.98, 0.99)
     with pytest.raises(ValueError, match="another sigma"):
@@ -57,22 +61,34 @@ def test_issue_examples_and_abstain():
              .9836311278227061, .9873642931515865)
     assert r[0] >= 0.85 - 1e-6
     r_np = P.certify([.9580848284638546])[0]
-    r_x = dsrs(P, "x+", .9580848284638546, .9641193028067545, .9842055818486877, .9878696333575198)
+    r_x = dsrs(P, XPlus(), .9580848284638546, .9641193028067545, .9842055818486877, .9878696333575198)
     assert r_x[0] >= 0.84 - 1e-6 and r_x[0] >= r_np
     assert x_plus_beta(.9580848284638546) == pytest.approx(.45376859427394867, rel=1e-12)
     P_m = sc.GeneralizedGaussian(sigma=1.0, k=380, dim=784)
     r_m = dsrs(P_m, sc.GeneralizedGaussian(sigma=0.8, k=380, dim=784), .9884215189204483, .9915321414010584,
                .9981616966934683, .9992664707710186)
     assert r_m[0] >= 2.35 - 1e-6
-    assert np.isnan(dsrs(P, "x+", 0.45, 0.5, 0.9, 0.95)[0])
+    assert np.isnan(dsrs(P, XPlus(), 0.45, 0.5, 0.9, 0.95)[0])
 
 
 def test_x_plus_refined_fallback_is_neyman_pearson_on_q():
     P = sc.GeneralizedGaussian(**P_CIFAR)
-    r = dsrs(P, "x+", [0.99984], [1.0], [0.99992], [1.0])
+    r = dsrs(P, XPlus(), [0.99984], [1.0], [0.99992], [1.0])
     assert r[0] == P.certify([0.99992])[0]
-    r = dsrs(P, "x+", [0.99984], [1.0], [0.9998], [1.0])
+    r = dsrs(P, XPlus(), [0.99984], [1.0], [0.9998], [1.0])
     assert r[0] == P.certify([0.99984])[0]
+
+
+def test_p_and_q_are_read_by_their_parameters():
+    """Plain law objects (no noise class) give the same radii as the noises."""
+    a, b = (0.9580848284638546, 0.9641193028067545), (0.9836311278227061, 0.9873642931515865)
+    P, P_law = sc.GeneralizedGaussian(**P_CIFAR), GeneralizedGaussianLaw(**P_CIFAR)
+    for Q, Q_law in ((sc.GeneralizedGaussian(sigma=0.4, k=1530, dim=3072), GeneralizedGaussianLaw(0.4, 1530, 3072)),
+                     (sc.ThresholdedGeneralizedGaussian(beta=0.6, **P_CIFAR), GeneralizedGaussianLaw(beta=0.6, **P_CIFAR))):
+        assert np.array_equal(dsrs(P, Q, *a, *b), dsrs(P_law, Q_law, *a, *b))
+    with pytest.raises(ValueError, match="k must"):
+        GeneralizedGaussianLaw(0.5, 1536, 3072)
+    assert XPlus().beta(a[0]) == x_plus_beta(a[0])
 
 
 def test_upper_q_bound_tightens_beyond_neyman_pearson():
@@ -81,12 +97,12 @@ def test_upper_q_bound_tightens_beyond_neyman_pearson():
     P = sc.GeneralizedGaussian(sigma=0.25, k=1530, dim=3072)
     a, b = (0.7100425782173282, 0.7240842417216573), (0.6323744751632829, 0.6473383799739596)
     r_np = P.certify([a[0]])[0]
-    r = dsrs(P, "x+", *a, *b)[0]
+    r = dsrs(P, XPlus(), *a, *b)[0]
     assert r >= 0.13 - 1e-6 > r_np
     ev = core.evaluate(3072, 1530, 0.25, "ball", float(x_plus_beta(a[0])), r, *a, *b)
     assert ev["sign"] == -1 and ev["lambda2"] < 0 and ev["bound"] > 0.5
     # Widening q_R until it holds the Neyman–Pearson Q-mass gives back the NP radius.
-    assert dsrs(P, "x+", a[0], a[1], b[0], 0.72)[0] == pytest.approx(r_np, rel=1e-8)
+    assert dsrs(P, XPlus(), a[0], a[1], b[0], 0.72)[0] == pytest.approx(r_np, rel=1e-8)
 
 
 # cohen-cifar σ = 0.5, σ_Q = 0.45 golden inputs: (P bounds, Q bounds, stored DSRS radius).
@@ -278,7 +294,7 @@ def _is_witness(ev, a, b):
 
 def _q_of(model, qtext):
     if qtext == "th-x+":
-        return "x+"
+        return XPlus()
     if qtext.startswith("th-"):
         return sc.ThresholdedGeneralizedGaussian(sigma=model.sigma, k=model.k, dim=model.dim, beta=float(qtext[3:]))
     return sc.GeneralizedGaussian(sigma=float(qtext), k=model.k, dim=model.dim)

@@ -23,6 +23,7 @@ from smoothcert.bounds import clopper_pearson_lower, multiclass_bounds
 
 __all__ = [
     "hierarchical_gaussian",
+    "hierarchical_gaussian_one_entity",
     "hierarchical_sparse",
     "hierarchical_sparse_bounds",
     "hierarchical_ablation",
@@ -95,6 +96,16 @@ def hierarchical_gaussian(p_a_lower: Any, p_b_upper: Any = None, *, selection_pr
         return np.asarray(core.hierarchical.gaussian_binary(pa, sel, s, r), dtype=np.float64)
     pb = _prob("p_b_upper", p_b_upper, open_zero=False)
     return np.asarray(core.hierarchical.gaussian_multiclass(pa, pb, sel, s, r), dtype=np.float64)
+
+
+def hierarchical_gaussian_one_entity(p_a_lower: Any, *, selection_prob: float, sigma: float) -> np.ndarray:
+    """The single-radius certificate of hierarchical Gaussian noise: eps against one perturbed entity.
+
+    :func:`hierarchical_gaussian` with ``entities=1``; p_A = 0 (no certificate either way) is read
+    as the smallest positive double.
+    """
+    p = np.maximum(np.asarray(p_a_lower, dtype=np.float64), np.nextafter(0.0, 1.0))
+    return hierarchical_gaussian(p, selection_prob=selection_prob, sigma=sigma, entities=1)
 
 
 def gaussian_baseline(p_a_lower: Any, p_b_upper: Any = None, *, sigma: float) -> np.ndarray:
