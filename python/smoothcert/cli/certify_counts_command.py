@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from smoothcert.bounds import clopper_pearson_lower, clopper_pearson_upper
-from smoothcert.certify.dsrs import dsrs
+from smoothcert.certify import XPlus, dsrs
 from smoothcert.counts import Counts
 from smoothcert.noises import GeneralizedGaussian, Noise, ThresholdedGeneralizedGaussian
 from smoothcert.results import ResultsWriter
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         cq = Counts.load(args.q)
         if not np.array_equal(cq.indices, cp.indices):
             raise ValueError("--p and --q must hold the same inputs in the same order")
-        Q = "x+" if args.x_plus else Noise.from_description(cq.noise)
+        Q = XPlus() if args.x_plus else Noise.from_description(cq.noise)
         q_low, q_high = _interval(cq, predict, args.alpha)
         extra.update(q_low=q_low, q_high=q_high)
         radius = dsrs(P, Q, p_low, p_high, q_low, q_high)
