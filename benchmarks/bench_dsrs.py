@@ -22,7 +22,7 @@ from scipy import integrate, optimize, special
 
 import smoothcert as sc
 from smoothcert._core import dsrs as core
-from smoothcert.certify import dsrs
+from smoothcert.certify import XPlus, dsrs
 
 CIFAR = dict(sigma=0.5, k=1530, dim=3072)
 IMAGENET = dict(sigma=0.5, k=75260, dim=150528)
@@ -266,6 +266,6 @@ def test_dsrs_smoothcert(benchmark, params):
 def test_dsrs_x_plus_smoothcert(benchmark, params):
     benchmark.group = f"dsrs-x+-d{params['dim']}"
     P = sc.GeneralizedGaussian(**params)
-    r = benchmark.pedantic(dsrs, args=(P, "x+", *X_PLUS_BOUNDS), rounds=5, iterations=1)
+    r = benchmark.pedantic(dsrs, args=(P, XPlus(), *X_PLUS_BOUNDS), rounds=5, iterations=1)
     _per_input(benchmark)
     assert r[0] >= P.certify([P_LOW])[0]
