@@ -149,9 +149,9 @@ def test_cli_certify_refuses_a_noise_without_a_single_radius_certificate(tmp_pat
 def test_cli_names_missing_family_parameters_and_uncertified_norms(tmp_path, capsys):
     out = tmp_path / "r.tsv"
     assert main(["certify", "--noise", "hierarchical-sparse", "--out", str(out)]) == 2
-    assert main(["certify", "--noise", "laplace", "--norm", "l2", "--out", str(out)]) == 2
+    assert main(["certify", "--noise", "uniform-ball", "--norm", "l1", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "--selection-prob, --p-plus, --p-minus" in err and "--norm l2 is not certified by --noise laplace" in err
+    assert "--selection-prob, --p-plus, --p-minus" in err and "--norm l1 is not certified by --noise uniform-ball" in err
     assert not list(tmp_path.iterdir())
 
 
