@@ -19,7 +19,7 @@ import math
 import pytest
 import torch
 
-from smoothcert.certify.data_dependent import evaluate_proxy, optimize_sigma
+from smoothcert.data_dependent import evaluate_proxy, optimize_sigma
 from smoothcert.data import default_model, load_digits_split
 
 N_INPUTS, ITERATIONS, SAMPLES, SIGMA0 = 32, 30, 32, 0.12

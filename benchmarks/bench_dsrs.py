@@ -21,8 +21,8 @@ import pytest
 from scipy import integrate, optimize, special
 
 import smoothcert as sc
-from smoothcert._core import certify as core
-from smoothcert.certify import dsrs
+from smoothcert._core import dsrs as core
+from smoothcert.certify import XPlus, dsrs
 
 CIFAR = dict(sigma=0.5, k=1530, dim=3072)
 IMAGENET = dict(sigma=0.5, k=75260, dim=150528)
@@ -237,7 +237,7 @@ def test_dsrs_scipy_baseline(benchmark, params):
     if benchmark.disabled:
         # Minutes per input: only the dual's three integrals at smoothcert's radius and multipliers.
         base = ScipyDsrs(params["sigma"], params["k"], params["dim"], SIGMA_Q)
-        ev = core.dsrs_evaluate(params["dim"], params["k"], params["sigma"], core.DsrsQ.sigma, SIGMA_Q, ours, *BOUNDS)
+        ev = core.evaluate(params["dim"], params["k"], params["sigma"], "sigma", SIGMA_Q, ours, *BOUNDS)
         assert ev["sign"] == 1 and not ev["upper_p"]
         r, u, s = ours / base.m.scale, ev["log_lambda1"], ev["s"]
         got = benchmark.pedantic(lambda: (base.mass(r, u, s, False), base.mass(r, u, s, True), base.p_delta(r, u, s)))
@@ -266,6 +266,6 @@ def test_dsrs_smoothcert(benchmark, params):
 def test_dsrs_x_plus_smoothcert(benchmark, params):
     benchmark.group = f"dsrs-x+-d{params['dim']}"
     P = sc.GeneralizedGaussian(**params)
-    r = benchmark.pedantic(dsrs, args=(P, "x+", *X_PLUS_BOUNDS), rounds=5, iterations=1)
+    r = benchmark.pedantic(dsrs, args=(P, XPlus(), *X_PLUS_BOUNDS), rounds=5, iterations=1)
     _per_input(benchmark)
     assert r[0] >= P.certify([P_LOW])[0]

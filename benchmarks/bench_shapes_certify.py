@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
+import smoothcert as sc
 from smoothcert import tables
-from smoothcert.certify import shapes
 
 D = 3072
 N = 10_000
@@ -81,12 +81,12 @@ def scipy_pareto(rho: np.ndarray, a: float) -> np.ndarray:
 
 
 CASES = [
-    ("exp1 l1 k=2", lambda p: shapes.radius("exp1", "l1", p, dim=D, k=2), lambda r: scipy_exp1_l1(r, 2.0), 1e-6),
-    ("exp-inf linf k=4", lambda p: shapes.radius("exp-inf", "linf", p, dim=D, k=4, j=0),
+    ("exp1 l1 k=2", sc.Exp1(lambd=1.0, dim=D, k=2).certify, lambda r: scipy_exp1_l1(r, 2.0), 1e-6),
+    ("exp-inf linf k=4", lambda p: sc.ExpInf(lambd=1.0, dim=D, k=4, j=0).certify(p, "linf"),
      lambda r: scipy_exp1_l1(r, 4.0), 1e-6),
-    ("pow-inf linf a=d+10", lambda p: shapes.radius("pow-inf", "linf", p, dim=D, a=D + 10.0),
+    ("pow-inf linf a=d+10", lambda p: sc.PowInf(lambd=1.0, dim=D, a=D + 10.0).certify(p, "linf"),
      lambda r: scipy_powinf_linf(r, D + 10.0), 1e-5),
-    ("laplace linf", lambda p: shapes.radius("laplace", "linf", p, dim=D), scipy_laplace_linf, 1e-4),
+    ("laplace linf", lambda p: sc.Laplace(lambd=1.0, dim=D).certify(p, "linf"), scipy_laplace_linf, 1e-4),
 ]
 
 
@@ -105,8 +105,8 @@ def test_certify_10k_differential(benchmark, name, ours, base, rtol):
 
 
 @pytest.mark.parametrize("name,ours,base", [
-    ("uniform-ball l2", lambda p: shapes.radius("uniform-ball", "l2", p, dim=D), scipy_uniform_ball),
-    ("pareto l1 a=3", lambda p: shapes.radius("pareto", "l1", p, a=3.0), lambda p: scipy_pareto(p, 3.0)),
+    ("uniform-ball l2", sc.UniformBall(lambd=1.0, dim=D).certify, scipy_uniform_ball),
+    ("pareto l1 a=3", sc.Pareto(lambd=1.0, a=3.0).certify, lambda p: scipy_pareto(p, 3.0)),
 ])
 def test_certify_10k_closed_form(benchmark, name, ours, base):
     p = _p(N)
@@ -148,10 +148,11 @@ def scipy_exp2_level_set(rho: float, k: float, j: float, d: int = D) -> float:
 
 def test_certify_10k_level_set_table(benchmark):
     params = {"k": 1.0, "j": 1.0}
-    tables.lookup("exp2", "l2", [0.6], dim=D, **params)  # load once
+    noise = sc.Exp2(lambd=1.0, dim=D, **params)
+    noise.certify([0.6])  # load the table once
     p = _p(N, hi=0.99)
-    out = benchmark.pedantic(lambda: shapes.radius("exp2", "l2", p, dim=D, **params), rounds=1, iterations=1)
-    t_ours, out = _time(lambda: shapes.radius("exp2", "l2", p, dim=D, **params))
+    out = benchmark.pedantic(noise.certify, args=(p,), rounds=1, iterations=1)
+    t_ours, out = _time(noise.certify, p)
     sub = p[:2]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", integrate.IntegrationWarning)
@@ -160,10 +161,25 @@ def test_certify_10k_level_set_table(benchmark):
     _report(benchmark, "exp2 l2 k=1 j=1 (table)", t_ours / N, t_base / len(sub))
 
 
+def test_certify_exp2_k2_through_the_generalized_gaussian_engine(benchmark):
+    """Exp2(k = 2, j = 16) at d = 64 is the generalized Gaussian k = 8: certified by its engine, with
+    no level-set table to build (that took 46 s on the first call), equal to GeneralizedGaussian."""
+    d, j = 64, 16.0
+    noise = sc.Exp2(lambd=1.0, dim=d, k=2, j=j)
+    p = _p(1000, hi=0.9999)
+    t0 = time.perf_counter()
+    out = benchmark.pedantic(noise.certify, args=(p,), rounds=1, iterations=1)
+    elapsed = time.perf_counter() - t0
+    ref = sc.GeneralizedGaussian(sigma=noise.sigma, k=j / 2, dim=d).certify(p)
+    np.testing.assert_allclose(out, ref, rtol=1e-12)
+    assert elapsed < 5.0
+    print(f"\nexp2 l2 k=2 j=16 d=64: {elapsed / p.size * 1e6:.1f} us/p (no table)")
+
+
 def test_build_all_shipped_tables_time(benchmark, tmp_path):
     def build_cheap():
         for family, norm, dim, params in tables.SHIPPED:
-            if shapes.describe(family, norm).method != "level-set":
+            if family not in (sc.Exp2, sc.Pow2):
                 tables.build(family, norm, dim, **params)
     t0 = time.perf_counter()
     benchmark.pedantic(build_cheap, rounds=1, iterations=1)

@@ -4,16 +4,6 @@ import statistics
 import time
 from typing import Any, Callable
 
-import pytest
-import torch
-
-
-@pytest.fixture(autouse=True)
-def _torch_threads():
-    """Benchmarks compare against torch with all cores, as a user would run it."""
-    yield
-    torch.set_num_threads(torch.get_num_threads())
-
 
 def paired_speedup(benchmark, ours: Callable[[], Any], baseline: Callable[[], Any], label: str,
                    rounds: int = 30, warmup_rounds: int = 2) -> Any:

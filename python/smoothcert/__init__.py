@@ -12,6 +12,8 @@ from smoothcert.noises import (ABSTAIN, DSSN, SSN, AnisotropicGaussian, Anisotro
                                Expp, Gaussian, GeneralizedGaussian, HierarchicalGaussian, HierarchicalSparse,
                                Laplace, Noise, Pareto, Pow2, PowInf, ThresholdedGeneralizedGaussian, Uniform,
                                UniformBall)
+# Importing tables declares the certificates it serves (Exp2 and Pow2 l2) with certify.registry.
+from smoothcert import tables  # noqa: E402,F401
 from smoothcert.results import ResultsWriter, average_certified_radius, certified_accuracy, read_results, report
 from smoothcert.smooth import ABSTAIN_LABEL, Certificate, CertifyResult, SmoothedClassifier
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from smoothcert._native import core
 
-__all__ = ["clopper_pearson_lower", "clopper_pearson_upper", "binomial_test", "bonferroni"]
+__all__ = ["clopper_pearson_lower", "clopper_pearson_upper", "binomial_test", "bonferroni", "multiclass_bounds"]
 
 
 def _counts(name: str, v: Any) -> np.ndarray:
@@ -59,3 +59,41 @@ def bonferroni(alpha: float, tests: int) -> float:
     if tests < 1:
         raise ValueError(f"tests must be >= 1, got {tests}")
     return float(alpha) / tests
+
+
+def multiclass_bounds(estimate_counts: Any, c_a: Any, n: Any, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Simultaneous bounds (p_A lower, p_B upper) for the multiclass certificate, family-wise level alpha.
+
+    Bonferroni over one lower bound and C - 1 upper bounds: p_A, the probability of the candidate
+    class ``c_a``, is bounded below at level alpha/2 and every other class's probability above at
+    alpha/(2(C - 1)), so all C bounds hold together with probability >= 1 - alpha. p_B is the largest
+    of the upper bounds, capped at 1 - p_A (rounded up), which holds on the same event.
+
+    Parameters
+    ----------
+    estimate_counts : array_like of int, shape [B, C]
+        Class counts of the estimation draws (independent of the draws that chose ``c_a``).
+    c_a : array_like of int, shape [B]
+        Candidate class of each input.
+    n : int or array_like of int
+        Number of estimation draws (per input, or one for all).
+    alpha : float
+        Family-wise level in (0, 1).
+
+    Returns
+    -------
+    p_a_lower, p_b_upper : numpy.ndarray of float64, shape [B]
+    """
+    counts = np.asarray(estimate_counts)
+    if counts.ndim != 2 or counts.shape[1] < 2:
+        raise ValueError(f"estimate_counts must have shape [inputs, classes >= 2], got {counts.shape}")
+    rows = np.arange(counts.shape[0])
+    c_a = np.asarray(c_a, dtype=np.int64)
+    if c_a.shape != rows.shape or ((c_a < 0) | (c_a >= counts.shape[1])).any():
+        raise ValueError(f"c_a must hold one class index in [0, {counts.shape[1]}) per input")
+    alpha = float(_alpha(alpha))
+    p_a = clopper_pearson_lower(counts[rows, c_a], n, alpha / 2)
+    others = counts.astype(np.int64)
+    others[rows, c_a] = -1
+    p_b = clopper_pearson_upper(others.max(axis=1), n, alpha / (2 * (counts.shape[1] - 1)))
+    return p_a, np.minimum(p_b, np.nextafter(1.0 - p_a, 2.0))

@@ -82,11 +82,6 @@ class Counts:
         a, b = order[:, 0], order[:, 1] if self.num_classes > 1 else order[:, 0]
         return a, self.counts[rows, a], b, self.counts[rows, b]
 
-    def select(self, rows: np.ndarray) -> Counts:
-        return Counts(self.counts[rows], self.indices[rows], dict(self.noise), self.seed, self.role,
-                      self.sample_offset, None if self.labels is None else self.labels[rows],
-                      dict(self.meta))
-
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> None:
         header = {"noise": self.noise, "seed": self.seed, "role": self.role,

@@ -18,6 +18,7 @@ import torch
 
 from smoothcert import bounds
 from smoothcert._native import core
+from smoothcert.certify.gaussian import gaussian_pa_pb_radius
 from smoothcert.counts import Counts
 from smoothcert.noises.base import ROLE_ESTIMATE, ROLE_SELECT, Noise, all_finite
 from smoothcert.noises.gaussian import Gaussian
@@ -263,13 +264,18 @@ class SmoothedClassifier:
         noise's certificate for p_A (for Gaussian noise sigma * Phi^{-1}(p_A), l2). Abstains when
         p_A <= 1/2.
 
+        ``norm`` is one of ``noise.norms`` (None: the first). A noise with no single-radius
+        certificate (``HierarchicalSparse``, ``ThresholdedGeneralizedGaussian``) is refused with a
+        ValueError naming the function that certifies it.
+
         A derandomized noise (``noise.exact_draws()`` not None, e.g. DSSN) is certified exactly
         instead: every perturbation is classified once, ``n0``/``n``/``alpha`` play no part, nothing
         abstains, and ``method`` is "exact".
 
         With ``multiclass=True`` (Gaussian only) the radius is sigma/2 (Phi^{-1}(p_A) - Phi^{-1}(p_B))
-        (Cohen et al., Theorem 1 with p_B): p_A is bounded at alpha/2 and every other class's
-        probability at alpha/(2(C-1)) (Bonferroni), p_B being the largest of those upper bounds
+        (Cohen et al., Theorem 1 with p_B; :func:`smoothcert.certify.gaussian.gaussian_pa_pb_radius`):
+        p_A is bounded at alpha/2 and every other class's probability at alpha/(2(C-1)) (Bonferroni,
+        :func:`smoothcert.bounds.multiclass_bounds`), p_B being the largest of those upper bounds
         and at most 1 - p_A.
         """
         alpha = _check_alpha(alpha)
@@ -277,11 +283,14 @@ class SmoothedClassifier:
         n = _check_count("n", n)
         if n0 > n:
             raise ValueError(f"n0 (selection draws, {n0}) must not exceed n (estimation draws, {n})")
-        norm = norm or self.noise.norms[0]
-        if norm not in self.noise.norms:
-            raise ValueError(f"norm must be one of {self.noise.norms} for {type(self.noise).__name__}, got {norm!r}")
-        if multiclass and not isinstance(self.noise, Gaussian):
-            raise ValueError("multiclass=True needs Gaussian noise (the p_A/p_B radius is an l2 Gaussian certificate)")
+        if not self.noise.norms:
+            raise ValueError(f"noise {type(self.noise).__name__} has no single-radius certificate, so "
+                             f"SmoothedClassifier.certify cannot certify it: draw the counts with sample_counts() "
+                             f"and certify them with {self.noise.certified_by}")
+        norm = self.noise.certificate(norm).norm
+        if multiclass and not (isinstance(self.noise, Gaussian) and norm == "l2"):
+            raise ValueError("multiclass=True needs Gaussian noise and norm='l2' (the p_A/p_B radius is an l2 "
+                             "Gaussian certificate)")
         x = self._check_x(x)
         if self.noise.exact_draws() is not None:
             return self._certify_exact(x, batch_size, index, norm)
@@ -302,18 +311,14 @@ class SmoothedClassifier:
         elapsed = (time.perf_counter() - t0) / B
         # c_A: the top selection class (ties go to the lowest index); p_A: the Clopper-Pearson lower
         # bound on its estimation count. Counts, n and alpha are validated: the core is called directly.
-        c_a, p_a = core.bounds.cohen_select_lower(selection, estimate, n, alpha / 2 if multiclass else alpha)
         if multiclass:
-            others = estimate.copy()
-            others[np.arange(B), c_a] = -1
-            n_b = others.max(axis=1)
-            p_b = bounds.clopper_pearson_upper(n_b, n, alpha / (2 * (self.num_classes - 1)))
-            p_b = np.minimum(p_b, np.nextafter(1.0 - p_a, 2.0))
-            sigma = self.noise.sigma
-            radius = core.certify.gaussian_pa_pb_radius(sigma, p_a, p_b)
+            c_a = selection.argmax(axis=1)
+            p_a, p_b = bounds.multiclass_bounds(estimate, c_a, n, alpha)
+            radius = gaussian_pa_pb_radius(self.noise.sigma, p_a, p_b)
             certified = p_a > p_b
             method = "cohen-pa-pb"
         else:
+            c_a, p_a = core.bounds.cohen_select_lower(selection, estimate, n, alpha)
             p_b = np.nextafter(1.0 - p_a, 2.0)
             radius = self.noise.certify(p_a, norm)
             certified = p_a > 0.5

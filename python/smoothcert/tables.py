@@ -12,42 +12,83 @@ Grids are dense in logit(rho) = log((rho - 1/2) / (1 - rho)), from rho - 1/2 = 1
 1 - rho = 1e-9 (differential and closed-form tables), or geometric in the radius (level-set
 tables, rho computed from it), so resolution is relative at both ends.
 
-Files: ``tables/<family>_<norm>_d<dim>[_<param><value>...].npz`` with arrays ``rho``, ``radius``
-and ``meta`` (a JSON string: method, precision, grid, version, dim, params, convex, build time).
+Files: ``tables/<family>_<norm>_d<dim>[_<param><value>...].npz`` (``<family>`` the noise class's
+``table_stem``) with arrays ``rho``, ``radius`` and ``meta`` (a JSON string: method, precision, grid,
+version, dim, params, convex, build time).
+
+This module serves the level-set certificates of :class:`~smoothcert.noises.shapes.Exp2` and
+:class:`~smoothcert.noises.shapes.Pow2` and declares them in :mod:`smoothcert.certify.registry`
+(:mod:`smoothcert.certify` never imports it). A family is named by its noise class, or by the
+class's registered name (as on the command line).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.resources
 import json
 import math
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
 
 from smoothcert._native import core
-from smoothcert.certify import shapes
+from smoothcert.certify import shapes as cert
+from smoothcert.certify.registry import certificate, register
+from smoothcert.noises.base import Noise
+from smoothcert.noises.scaled import ScaledNoise
+from smoothcert.noises.shapes import Exp1, Exp2, ExpInf, Laplace, Pow2, PowInf
 
 __all__ = ["Table", "build", "load", "lookup", "table_name", "shipped_dir", "SHIPPED", "TABLE_VERSION"]
 
 TABLE_VERSION = 1
 
+#: A family: its noise class, or the name it is registered under (``Noise.registry``).
+Family = Union[type[ScaledNoise], str]
+
 #: Tables shipped in the wheel: (family, norm, dim, params).
-SHIPPED: tuple[tuple[str, str, int, dict[str, float]], ...] = (
-    ("laplace", "linf", 3072, {}),
-    ("exp1", "l1", 3072, {"k": 2.0}),
-    ("exp1", "l1", 3072, {"k": 4.0}),
-    ("exp-inf", "linf", 3072, {"k": 2.0, "j": 0.0}),
-    ("pow-inf", "linf", 3072, {"a": 3082.0}),
-    ("exp2", "l2", 3072, {"k": 4.0, "j": 0.0}),
-    ("exp2", "l2", 3072, {"k": 1.0, "j": 1.0}),
-    ("exp2", "l2", 3072, {"k": 2.0, "j": 8.0}),
-    ("pow2", "l2", 3072, {"k": 2.0, "a": 1546.0}),
+SHIPPED: tuple[tuple[type[ScaledNoise], str, int, dict[str, float]], ...] = (
+    (Laplace, "linf", 3072, {}),
+    (Exp1, "l1", 3072, {"k": 2.0}),
+    (Exp1, "l1", 3072, {"k": 4.0}),
+    (ExpInf, "linf", 3072, {"k": 2.0, "j": 0.0}),
+    (PowInf, "linf", 3072, {"a": 3082.0}),
+    (Exp2, "l2", 3072, {"k": 4.0, "j": 0.0}),
+    (Exp2, "l2", 3072, {"k": 1.0, "j": 1.0}),
+    (Pow2, "l2", 3072, {"k": 2.0, "a": 1546.0}),
 )
+
+#: The level-set families (Yang et al. 2020, Sec. 4.1) and the core integrand of each.
+_LEVEL_SET: dict[type[ScaledNoise], Any] = {Exp2: core.certify.LevelSetFamily.exp2,
+                                            Pow2: core.certify.LevelSetFamily.pow2}
+
+
+def noise_class(family: Family) -> type[ScaledNoise]:
+    """The noise class of ``family`` (a class, or its registered name); ValueError if unknown."""
+    cls = Noise.registry.get(family) if isinstance(family, str) else family
+    if not (isinstance(cls, type) and issubclass(cls, ScaledNoise)):
+        known = sorted(name for name, c in Noise.registry.items() if issubclass(c, ScaledNoise))
+        raise ValueError(f"family must be a scale family or one of {known}, got {family!r}")
+    return cls
+
+
+def resolve(family: Family, norm: str, dim: int, params: dict[str, Any]) -> tuple[type[ScaledNoise], int, dict[str, float]]:
+    """(class, dim, shape parameters with defaults) of a table, validated by the family at scale 1."""
+    cls = noise_class(family)
+    entry = certificate(cls, norm)
+    try:
+        noise = cls(lambd=1.0, dim=dim, **params)
+    except TypeError:
+        raise ValueError(f"unknown shape parameter(s) {sorted(params)} for {cls.__name__}; "
+                         f"accepted: {list(cls.shape_names)}") from None
+    kwargs = entry.arguments(noise)
+    if "dim" not in kwargs:
+        raise ValueError(f"the {norm} certificate of {cls.__name__} does not depend on dim: no table needed")
+    return cls, int(noise.dim), {k: float(v) for k, v in kwargs.items() if k != "dim"}
 
 
 @dataclasses.dataclass
@@ -82,6 +123,20 @@ class Table:
     def save(self, path: Path) -> None:
         np.savez_compressed(path, rho=self.rho, radius=self.radius, meta=np.array(json.dumps(self.meta)))
 
+    def rederive(self, indices: Any) -> tuple[str, np.ndarray]:
+        """Recompute the entries at ``indices`` in the compiled core: ``(what, relative drift)``.
+
+        Level-set tables re-derive rho from each radius (drift relative to 1 - rho), the others the
+        radius from each rho.
+        """
+        meta, idx = self.meta, np.asarray(indices)
+        cls, params = noise_class(meta["family"]), meta["params"]
+        if meta["method"] == "level-set":
+            fresh = _level_set_rho(cls, meta["dim"], params, self.radius[idx])
+            return "rho", np.abs(fresh - self.rho[idx]) / np.maximum(1.0 - self.rho[idx], 1e-300)
+        fresh = _unit_radius(cls, meta["norm"], meta["dim"], params, self.rho[idx])
+        return "radius", np.abs(fresh - self.radius[idx]) / np.maximum(np.abs(fresh), 1e-300)
+
     @classmethod
     def read(cls, path: Path | Any) -> Table:
         with np.load(path, allow_pickle=False) as f:
@@ -93,9 +148,9 @@ def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v)).replace(".", "p").replace("-", "m")
 
 
-def table_name(family: str, norm: str, dim: int, params: dict[str, float]) -> str:
-    """File stem, e.g. ``exp2_l2_d3072_k4_j0``."""
-    parts = [family.replace("-", ""), norm, f"d{int(dim)}"]
+def table_name(family: Family, norm: str, dim: int, params: dict[str, float]) -> str:
+    """File stem, e.g. ``exp2_l2_d3072_j0_k4``."""
+    parts = [noise_class(family).table_stem, norm, f"d{int(dim)}"]
     parts += [f"{k}{_fmt(v)}" for k, v in sorted(params.items())]
     return "_".join(parts)
 
@@ -112,37 +167,66 @@ def logit_grid(step: float = 0.01, lo: float = 1e-9, hi: float = 1e-9) -> np.nda
     return 0.5 + 0.5 * e / (1.0 + e)
 
 
-def _level_set_grid(family: str, dim: int, params: dict[str, float], step: float) -> tuple[np.ndarray, np.ndarray]:
+def _level_set_kwargs(cls: type[ScaledNoise], dim: int, params: dict[str, float]) -> dict[str, Any]:
+    return dict(family=_LEVEL_SET[cls], dim=dim, k=params["k"], j=params.get("j", 0.0), a=params.get("a", 0.0))
+
+
+def _level_set_rho(cls: type[ScaledNoise], dim: int, params: dict[str, float], radii: np.ndarray) -> np.ndarray:
+    """rho (rounded up) that the exact level-set radius ``radii`` needs."""
+    return core.certify.levelset_rho(np.ascontiguousarray(radii, dtype=np.float64),
+                                    **_level_set_kwargs(cls, dim, params))
+
+
+def level_set_radius(family: Family, p_lower: Any, *, dim: int, rel_tol: float = 1e-7,
+                     **params: float) -> np.ndarray:
+    """The level-set radius at scale 1 found by the certified root finder (no table): slow, for checks."""
+    cls, dim, params = resolve(family, "l2", dim, params)
+    if cls not in _LEVEL_SET:
+        raise ValueError(f"{cls.__name__} has no level-set certificate")
+    return core.certify.levelset_radius(np.ascontiguousarray(p_lower, dtype=np.float64), rel_tol=rel_tol,
+                                       **_level_set_kwargs(cls, dim, params))
+
+
+def _unit_radius(cls: type[ScaledNoise], norm: str, dim: int, params: dict[str, float], rho: np.ndarray) -> np.ndarray:
+    """The declared certificate of (cls, norm) at scale 1, computed directly."""
+    entry = certificate(cls, norm)
+    kwargs = {keyword: dim if keyword == "dim" else params[keyword] for keyword, _ in entry.params}
+    return np.asarray(entry.radius(p_a_lower=np.ascontiguousarray(rho, dtype=np.float64), **kwargs),
+                      dtype=np.float64)
+
+
+def _level_set_grid(cls: type[ScaledNoise], dim: int, params: dict[str, float],
+                    step: float) -> tuple[np.ndarray, np.ndarray]:
     """Geometric radius grid from rho - 1/2 ~ 1e-7 to 1 - rho ~ 1e-9; rho computed (rounded up)."""
-    kw = dict(family=getattr(core.certify.LevelSetFamily, family), dim=dim, k=params["k"], j=params.get("j", 0.0),
-              a=params.get("a", 0.0))
     # End points from the certified radius finder at the two extremes.
-    e_lo, e_hi = core.certify.levelset_radius(np.array([0.5 + 1e-7, 1.0 - 1e-9]), rel_tol=1e-3, **kw)
+    e_lo, e_hi = core.certify.levelset_radius(np.array([0.5 + 1e-7, 1.0 - 1e-9]), rel_tol=1e-3,
+                                             **_level_set_kwargs(cls, dim, params))
     e_lo = max(e_lo, 1e-300)
     radii = np.exp(np.arange(math.log(e_lo), math.log(e_hi) + step, step))
-    rho = core.certify.levelset_rho(radii, **kw)
+    rho = _level_set_rho(cls, dim, params, radii)
     keep = rho < 1.0
     return rho[keep], radii[keep]
 
 
-def build(family: str, norm: str, dim: int, step: float | None = None, **params: float) -> Table:
+def build(family: Family, norm: str, dim: int, step: float | None = None, **params: float) -> Table:
     """Compute a table in the compiled core.
 
     ``step`` is the logit(rho) spacing (differential / closed-form tables, default 0.01) or the
     log-radius spacing (level-set tables, default 0.01: a lookup loses at most 1 % of the radius).
     """
-    entry = shapes.describe(family, norm)
-    dim, params = shapes.resolve_params(entry, dim, params)
+    cls, dim, params = resolve(family, norm, dim, params)
+    level_set = cls in _LEVEL_SET
+    method = "level-set" if level_set else certificate(cls, norm).method
     t0 = time.perf_counter()
-    if entry.method == "level-set":
+    if level_set:
         step = 0.01 if step is None else float(step)
-        rho, radius = _level_set_grid(family, dim, params, step)
+        rho, radius = _level_set_grid(cls, dim, params, step)
         grid = {"kind": "geometric-radius", "log_step": step}
         precision = "long double quadrature (Gauss-Kronrod 7/15, rel 1e-15), rho rounded up"
     else:
         step = 0.01 if step is None else float(step)
         rho = logit_grid(step)
-        radius = shapes.radius(family, norm, rho, dim=dim, **params)
+        radius = _unit_radius(cls, norm, dim, params, rho)
         grid = {"kind": "logit-rho", "step": step, "rho_min": float(rho[0]), "rho_max": float(rho[-1])}
         precision = "long double, radius rounded down (rel margin 1e-11 for quadrature)"
     if not (step > 0):
@@ -151,9 +235,9 @@ def build(family: str, norm: str, dim: int, step: float | None = None, **params:
     radius = np.concatenate([[0.0], radius])
     from smoothcert import __version__
     meta = {
-        "family": family, "norm": norm, "dim": dim, "params": params, "method": entry.method,
+        "family": cls.name, "norm": norm, "dim": dim, "params": params, "method": method,
         "precision": precision, "grid": grid, "version": TABLE_VERSION, "smoothcert": __version__,
-        "convex": entry.method == "differential", "build_seconds": time.perf_counter() - t0,
+        "convex": method == "differential", "build_seconds": time.perf_counter() - t0,
         "scale": "lambda = 1",
     }
     return Table(rho=rho, radius=radius, meta=meta)
@@ -163,25 +247,44 @@ _CACHE: dict[str, Table] = {}
 _LOCK = threading.Lock()
 
 
-def load(family: str, norm: str, dim: int, **params: float) -> Table | None:
+def _read_shipped(cls: type[ScaledNoise], norm: str, dim: int, params: dict[str, float]) -> Table | None:
+    path = shipped_dir() / f"{table_name(cls, norm, dim, params)}.npz"
+    return Table.read(path) if path.is_file() else None
+
+
+def load(family: Family, norm: str, dim: int, **params: float) -> Table | None:
     """The shipped table for these parameters, or None."""
-    entry = shapes.describe(family, norm)
-    dim, params = shapes.resolve_params(entry, dim, params)
-    name = table_name(family, norm, dim, params)
-    path = shipped_dir() / f"{name}.npz"
-    if not path.is_file():
-        return None
-    return Table.read(path)
+    cls, dim, params = resolve(family, norm, dim, params)
+    return _read_shipped(cls, norm, dim, params)
 
 
-def lookup(family: str, norm: str, p_lower: Any, *, dim: int, **params: float) -> np.ndarray:
-    """Conservative table lookup; loads the shipped table or builds (and caches) one in memory."""
-    entry = shapes.describe(family, norm)
-    dim, params = shapes.resolve_params(entry, dim, params)
-    name = table_name(family, norm, dim, params)
+def _table(cls: type[ScaledNoise], norm: str, dim: int, params: dict[str, float]) -> Table:
+    """The shipped table, or one built (once) in memory, for validated parameters."""
+    name = table_name(cls, norm, dim, params)
     with _LOCK:
         table = _CACHE.get(name)
         if table is None:
-            table = load(family, norm, dim, **params) or build(family, norm, dim, **params)
+            table = _read_shipped(cls, norm, dim, params) or build(cls, norm, dim, **params)
             _CACHE[name] = table
-    return table.lookup(p_lower)
+    return table
+
+
+def lookup(family: Family, norm: str, p_lower: Any, *, dim: int, **params: float) -> np.ndarray:
+    """Conservative table lookup; loads the shipped table or builds (and caches) one in memory."""
+    cls, dim, params = resolve(family, norm, dim, params)
+    return _table(cls, norm, dim, params).lookup(p_lower)
+
+
+# ---------------------------------------------------------------------------- declared certificates
+def _exp2_level_set(p_a_lower: np.ndarray, *, dim: int, k: float, j: float) -> np.ndarray:
+    return _table(Exp2, "l2", dim, {"j": float(j), "k": float(k)}).lookup(p_a_lower)
+
+
+def _pow2_level_set(p_a_lower: np.ndarray, *, dim: int, k: float, a: float) -> np.ndarray:
+    return _table(Pow2, "l2", dim, {"a": float(a), "k": float(k)}).lookup(p_a_lower)
+
+
+register(Exp2, "l2", functools.partial(cert.exp2_l2, level_set=_exp2_level_set), params=("dim", "k", "j"),
+         method="level-set", scale="lambd", check=cert.check_exp2)
+register(Pow2, "l2", _pow2_level_set, params=("dim", "k", "a"), method="level-set", scale="lambd",
+         check=cert.check_pow2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -10,10 +11,10 @@ import pytest
 from scipy import special, stats
 
 import smoothcert as sc
-from smoothcert._core import special as core
-from smoothcert.certify import neyman_pearson
+from smoothcert._core import dsrs as core
+from smoothcert.certify import GeneralizedGaussianLaw, neyman_pearson
 
-from references import dsrs_golden
+import dsrs_golden
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -81,8 +82,12 @@ def test_neyman_pearson_function_matches_method():
     noise = sc.GeneralizedGaussian(sigma=0.5, k=1530, dim=3072)
     p = np.array([0.7, 0.95])
     assert np.array_equal(neyman_pearson(noise, p), noise.certify(p))
-    with pytest.raises(ValueError, match="noise"):
+    # P is read by its parameters: a plain law object gives the same radii.
+    assert np.array_equal(neyman_pearson(GeneralizedGaussianLaw(0.5, 1530, 3072), p), noise.certify(p))
+    with pytest.raises(ValueError, match="generalized Gaussian"):
         neyman_pearson("gaussian", p)
+    with pytest.raises(ValueError, match="ball"):
+        neyman_pearson(sc.ThresholdedGeneralizedGaussian(0.5, 1530, 3072, 0.5), p)
 
 
 def test_issue_examples():
@@ -122,7 +127,7 @@ def test_ell_inverse():
 
 
 # Stored radii further than 1e-4 below ours, each with an mpmath-verified case in
-# tests/data/dsrs_reference.npz at our radius (test_dsrs_certificate.py::test_radii_sound_against_mpmath_dual
+# tests/data/dsrs_reference.npz at our radius (test_dsrs.py::test_radii_sound_against_mpmath_dual
 # checks that the dual bound there exceeds 1/2): (model, budget, input) -> p_L.
 BELOW_OURS_VERIFIED = {("cohen-cifar-1530-0.50.pth", "50000-0.0005", 5660): 0.5008270081968539,
                        ("consistency-cifar-1530-1.00.pth", "50000-0.0005", 4950): 0.5002069522665997,
@@ -131,7 +136,7 @@ BELOW_OURS_VERIFIED = {("cohen-cifar-1530-0.50.pth", "50000-0.0005", 5660): 0.50
 
 
 def test_golden_exceptions_are_mpmath_verified(reference_dir):
-    with np.load(Path(__file__).parents[1] / "data" / "dsrs_reference.npz") as z:
+    with np.load(Path(__file__).parent / "data" / "dsrs_reference.npz") as z:
         cols = [str(c) for c in z["columns"]]
         rows = [dict(zip(cols, row)) for row in z["cases"]]
     models = {m.name: m for m in dsrs_golden.models(reference_dir)}
@@ -166,3 +171,53 @@ def test_np_golden_all(reference_dir):
         assert not bad.any(), (model.name, budget, np.array(idx)[bad])
         checked += int(certified.sum())
     assert checked > 0
+
+
+# ---------------------------------------------------------------------- Exp2(k = 2) is this law
+def _exp2_of(sigma: float, k: float, dim: int) -> sc.Exp2:
+    """Exp2(λ, k=2, j=2k): density ∝ ‖x‖^(−2k) exp(−‖x/λ‖²), the generalized Gaussian with σ' = λ/√2."""
+    return sc.Exp2(lambd=sigma * math.sqrt(2 * dim / (dim - 2 * k)), k=2, j=2 * k, dim=dim)
+
+
+@pytest.mark.parametrize("dim,k", [(64, 8), (10, 1.5), (784, 380), (3072, 4), (3072, 1530)])
+def test_exp2_k2_certifies_with_the_generalized_gaussian_engine(dim, k):
+    sigma = 0.43
+    exp2 = _exp2_of(sigma, k, dim)
+    assert exp2.sigma == pytest.approx(sigma, rel=1e-14)
+    p = np.array([0.3, 0.5, 0.5 + 1e-6, 0.6, 0.9, 0.99, 0.999999])
+    t0 = time.perf_counter()
+    ours = exp2.certify(p)
+    # No level-set table is built (46 s at d = 64): the engine answers in milliseconds.
+    assert time.perf_counter() - t0 < 10
+    gg = sc.GeneralizedGaussian(sigma=sigma, k=k, dim=dim).certify(p)
+    assert np.array_equal(np.isnan(ours), np.isnan(gg)) and np.isnan(ours[:2]).all()
+    # Same engine, scale rounded down: equal to 1e-12 and never above the generalized Gaussian's
+    # radius by more than the rounding of its own sigma (one ulp).
+    np.testing.assert_allclose(ours[2:], gg[2:], rtol=1e-12, atol=0)
+    assert (ours[2:] <= np.nextafter(gg[2:], np.inf)).all()
+
+
+def test_exp2_k2_against_the_mpmath_verified_neyman_pearson_radii():
+    # The Neyman–Pearson cases of tests/data/dsrs_reference.npz (kind "none"), whose radii the
+    # mpmath dual certifies: Exp2(k = 2) must stay at or below them, within the engine's 1e-6.
+    # (k = 0, the Gaussian, is the closed form instead: see the next test.)
+    with np.load(Path(__file__).parent / "data" / "dsrs_reference.npz") as z:
+        cols = [str(c) for c in z["columns"]]
+        cases = [dict(zip(cols, row)) for row in z["cases"]]
+    checked = 0
+    for c in cases:
+        if int(c["kind"]) != 0 or c["k"] == 0:
+            continue
+        d, k, sigma = int(c["d"]), float(c["k"]), float(c["sigma"])
+        r = _exp2_of(sigma, k, d).certify([c["p_low"]])[0]
+        assert c["radius"] - 1e-6 <= r <= c["radius"] * (1 + 1e-13), (c, r)
+        checked += 1
+    assert checked > 0
+
+
+def test_exp2_k2_j0_is_the_gaussian_closed_form():
+    p = np.array([0.5 + 1e-9, 0.7, 0.999])
+    r = sc.Exp2(lambd=1.0, k=2, j=0, dim=100).certify(p)
+    exact = special.ndtri(p) / math.sqrt(2)
+    assert (r <= exact).all()
+    np.testing.assert_allclose(r, exact, rtol=1e-13)

@@ -7,10 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from smoothcert import _core as core
+import smoothcert as sc
 from smoothcert import tables
-from smoothcert.certify import shapes
+from smoothcert.certify import registry
 from smoothcert.cli import main as cli_main
+
+_LEVEL_SET = (sc.Exp2, sc.Pow2)
 
 
 def test_every_shipped_table_is_installed_with_provenance():
@@ -24,7 +26,7 @@ def test_every_shipped_table_is_installed_with_provenance():
         assert t.rho[-1] >= 1 - 1e-8  # covers rho up to 1 - 1e-9 (not 0.9928 / 0.9987)
 
 
-@pytest.mark.parametrize("spec", [s for s in tables.SHIPPED if shapes.describe(s[0], s[1]).method != "level-set"],
+@pytest.mark.parametrize("spec", [s for s in tables.SHIPPED if s[0] not in _LEVEL_SET],
                          ids=lambda s: tables.table_name(*s))
 def test_lookup_never_above_direct_radius_and_second_order_close(spec):
     family, norm, dim, params = spec
@@ -32,13 +34,14 @@ def test_lookup_never_above_direct_radius_and_second_order_close(spec):
     p = np.concatenate([rng.uniform(0.5, 1, 2000), 1 - 10 ** rng.uniform(-9, -1, 2000),
                         0.5 + 10 ** rng.uniform(-8, -1, 1000)])
     looked = tables.lookup(family, norm, p, dim=dim, **params)
-    direct = shapes.radius(family, norm, p, dim=dim, **params)
+    # The declared certificate at scale 1, computed directly.
+    direct = registry.certificate(family, norm).radius(p_a_lower=p, dim=dim, **params)
     assert (looked <= direct).all()
     # Secant extension on a convex table: measured worst relative loss ~5e-5 at logit step 0.01.
     assert np.max((direct - looked) / direct) < 1e-3
 
 
-@pytest.mark.parametrize("spec", [s for s in tables.SHIPPED if shapes.describe(s[0], s[1]).method == "level-set"],
+@pytest.mark.parametrize("spec", [s for s in tables.SHIPPED if s[0] in _LEVEL_SET],
                          ids=lambda s: tables.table_name(*s))
 def test_level_set_table_step_lookup_is_certified(spec):
     family, norm, dim, params = spec
@@ -49,8 +52,7 @@ def test_level_set_table_step_lookup_is_certified(spec):
     # confirms is below the exact radius at p.
     p = 0.5 * (t.rho[i] + t.rho[i + 1])
     looked = t.lookup(p)
-    exact = core.certify.levelset_radius(p, family=getattr(core.certify.LevelSetFamily, family), dim=dim, k=params["k"],
-                                       j=params.get("j", 0.0), a=params.get("a", 0.0), rel_tol=1e-7)
+    exact = tables.level_set_radius(family, p, dim=dim, rel_tol=1e-7, **params)
     assert (looked <= exact * (1 + 1e-7)).all()
     assert (looked >= exact * (1 - 2 * t.meta["grid"]["log_step"])).all()
 
@@ -69,8 +71,34 @@ def test_build_save_read_roundtrip(tmp_path):
 
 
 def test_table_name_has_no_float_dots():
+    assert tables.table_name(sc.Exp2, "l2", 3072, {"k": 4.0, "j": 0.0}) == "exp2_l2_d3072_j0_k4"
     assert tables.table_name("exp2", "l2", 3072, {"k": 4.0, "j": 0.0}) == "exp2_l2_d3072_j0_k4"
-    assert "." not in tables.table_name("pow-inf", "linf", 10, {"a": 10.5})
+    assert "." not in tables.table_name(sc.PowInf, "linf", 10, {"a": 10.5})
+    assert tables.table_name(sc.PowInf, "linf", 10, {}).startswith("powinf_")
+
+
+def test_tables_declare_the_level_set_certificates():
+    # Exp2 and Pow2 certify l2 through the certificates this module declares (certify/ never imports it).
+    for cls in _LEVEL_SET:
+        assert cls.norms == ("l2",)
+        assert registry.certificate(cls, "l2").method == "level-set"
+    with pytest.raises(ValueError, match="family"):
+        tables.build(sc.Gaussian, "l2", 10)
+    with pytest.raises(ValueError, match="family"):
+        tables.load("nope", "l2", 10)
+
+
+def test_pow2_certify_reads_the_shipped_table():
+    t = tables.load(sc.Pow2, "l2", 3072, k=2.0, a=1546.0)
+    p = np.array([0.6, 0.9, 0.999])
+    r = sc.Pow2(lambd=2.0, dim=3072, k=2.0, a=1546.0).certify(p)
+    np.testing.assert_array_equal(r, np.nextafter(2.0 * t.lookup(p), -np.inf))
+
+
+def test_rederive_reports_no_drift_on_a_fresh_table():
+    t = tables.build(sc.Laplace, "linf", 16, step=0.2)
+    what, drift = t.rederive(np.arange(1, len(t.rho)))
+    assert what == "radius" and drift.max() == 0.0
 
 
 def test_cli_build_and_check_detects_drift(tmp_path, capsys):

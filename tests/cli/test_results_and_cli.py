@@ -134,6 +134,38 @@ def test_cli_report_and_errors(tmp_path, capsys):
     assert "--noise" in err and "alpha" in err and "--model" in err
 
 
+@pytest.mark.parametrize("noise", [["--noise", "hierarchical-sparse", "--selection-prob", "0.5", "--p-plus", "0.1",
+                                    "--p-minus", "0.1"],
+                                   ["--noise", "general-gaussian-th", "--k", "2", "--beta", "0.5"]])
+def test_cli_certify_refuses_a_noise_without_a_single_radius_certificate(tmp_path, capsys, noise):
+    out = tmp_path / "r.tsv"
+    assert main(["certify", *noise, "--max", "1", "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("smoothcert certify: error: --noise " + noise[1]) and "single-radius" in err
+    # Refused before any file is touched.
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_names_missing_family_parameters_and_uncertified_norms(tmp_path, capsys):
+    out = tmp_path / "r.tsv"
+    assert main(["certify", "--noise", "hierarchical-sparse", "--out", str(out)]) == 2
+    assert main(["certify", "--noise", "uniform-ball", "--norm", "l1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--selection-prob, --p-plus, --p-minus" in err and "--norm l1 is not certified by --noise uniform-ball" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_certify_counts_and_its_bound_alias_write_the_same_rows(tmp_path):
+    counts = tmp_path / "c.npz"
+    assert main(["sample", "--max", "4", "--n", "300", "--out", str(counts), "--no-progress"]) == 0
+    new, old = tmp_path / "certify_counts.tsv", tmp_path / "bound.tsv"
+    assert main(["certify-counts", "--p", str(counts), "--out", str(new)]) == 0
+    assert main(["bound", "--p", str(counts), "--out", str(old)]) == 0
+    a, b = read_results(new), read_results(old)
+    for col in ("idx", "label", "predict", "radius", "correct", "p_low", "p_high"):
+        assert np.array_equal(a[col], b[col])
+
+
 def test_counts_roundtrip_and_merge(tmp_path):
     c1 = Counts(np.array([[3, 1], [0, 4]]), [5, 1], {"noise": "gaussian", "sigma": 0.5}, seed=2, labels=[0, 1])
     c2 = Counts(np.array([[2, 2]]), [3], {"noise": "gaussian", "sigma": 0.5}, seed=2, labels=[1])

@@ -10,9 +10,8 @@ import pytest
 import torch
 
 from smoothcert import Gaussian, SmoothedClassifier
-from smoothcert.certify.data_dependent import (MemoryCertifier, anisotropic_radius, certify_data_dependent,
-                                               evaluate_proxy, load_sigma_file, optimize_sigma, radius_proxy,
-                                               save_sigma_file)
+from smoothcert.data_dependent import (MemoryCertifier, anisotropic_radius, certify_data_dependent, evaluate_proxy,
+                                      load_sigma_file, optimize_sigma, radius_proxy, save_sigma_file)
 from smoothcert.cli import main as cli_main
 from smoothcert.data import default_model, load_digits_split
 from smoothcert.noises import AnisotropicGaussian, AnisotropicUniform

@@ -139,8 +139,11 @@ def test_noise_certify_interface():
     noise = HierarchicalGaussian(1 - 150 / 1024, 0.25)
     r = noise.certify(np.array([0.3, 0.6, 0.99]), "l2")
     assert math.isnan(r[0]) and math.isnan(r[1]) and r[2] > 0
-    with pytest.raises(ValueError, match="norms"):
-        HierarchicalSparse(0.8, 0.1, 0.7).certify(np.array([0.9]), "l0")
+    with pytest.raises(ValueError, match="norm"):
+        noise.certify(np.array([0.9]), "l1")
+    assert HierarchicalSparse.norms == ()
+    with pytest.raises(ValueError, match="HierarchicalSparse has no single-radius certificate.*certify_perturbation"):
+        HierarchicalSparse(0.8, 0.1, 0.7).certify(np.array([0.9]))
 
 
 @pytest.mark.parametrize("bad", [

@@ -8,8 +8,6 @@ estimated from the same sample.
 from __future__ import annotations
 
 import math
-import sys
-import types
 
 import numpy as np
 import pytest
@@ -18,6 +16,8 @@ import torch
 
 import smoothcert as sc
 from smoothcert._native import core
+from smoothcert.certify import registry
+from smoothcert.certify import shapes as certify_shapes
 from smoothcert.noises import Noise
 
 P_MIN = 1e-4
@@ -304,27 +304,17 @@ def test_float32_and_float64_agree_in_law():
 
 
 # ---------------------------------------------------------------------- certificate delegation
-def test_certify_delegates_to_shapes_registry(monkeypatch):
-    calls = []
-
-    def radius(family, norm, p_lower, *, dim, **shape):
-        calls.append((family, norm, dim, shape))
-        return np.asarray(p_lower, dtype=np.float64) * 3.0
-
-    fake = types.ModuleType("smoothcert.certify.shapes")
-    fake.radius = radius
-    monkeypatch.setitem(sys.modules, "smoothcert.certify.shapes", fake)
-    n = sc.Exp2(lambd=0.5, dim=20, k=2.0, j=1.0)
-    r = n.certify([0.4, 0.75, 0.99], norm="l2")
-    assert calls == [("exp2", "l2", 20, {"k": 2.0, "j": 1.0})]
+def test_certify_is_the_declared_certificate_scaled_by_lambd():
+    entry = registry.certificate(sc.PowInf, "linf")
+    assert entry.scale == "lambd" and entry.method == "differential"
+    p = np.array([0.4, 0.75, 0.99])
+    unit = certify_shapes.powinf_linf(p, dim=20, a=30.0)
+    r = sc.PowInf(lambd=2.0, dim=20, a=30.0).certify(p, norm="linf")
     assert math.isnan(r[0])
     # λ times the unit-scale radius, rounded down (never above the exact product).
-    assert r[1] <= 0.75 * 3.0 * 0.5 and r[1] == pytest.approx(1.125, rel=1e-15)
-    with pytest.raises(ValueError):
-        n.certify([0.7], norm="l1")
-    calls.clear()
-    sc.PowInf(lambd=2.0, dim=20, a=30.0).certify([0.9], norm="linf")
-    assert calls == [("pow-inf", "linf", 20, {"a": 30.0})]
+    np.testing.assert_array_equal(r[1:], np.nextafter(2.0 * unit[1:], -np.inf))
+    with pytest.raises(ValueError, match="norm"):
+        sc.Exp2(lambd=0.5, dim=20, k=2.0, j=1.0).certify([0.7], norm="l1")
 
 
 def test_gaussian_accepts_the_scale_lambd():

@@ -306,3 +306,31 @@ def test_shipped_models_for_each_sigma():
         model = load_model(None, sigma=sigma)
         with torch.no_grad():
             assert (model(x).argmax(1) == y).float().mean() > 0.9
+
+
+@pytest.mark.parametrize("noise,certified_by", [
+    (sc.HierarchicalSparse(0.8, 0.1, 0.7), r"HierarchicalSparse\.certify_perturbation"),
+    (sc.ThresholdedGeneralizedGaussian(0.5, 1.0, 16, 0.5), r"smoothcert\.certify\.dsrs"),
+])
+@pytest.mark.parametrize("norm", [None, "l2"])
+def test_certify_refuses_a_noise_without_a_single_radius_certificate(noise, certified_by, norm):
+    g = sc.SmoothedClassifier(lambda t: torch.zeros(t.shape[0], 2), noise, 2)
+    with pytest.raises(ValueError, match=rf"noise {type(noise).__name__} has no single-radius certificate.*{certified_by}"):
+        g.certify(torch.zeros(1, 16), 10, 100, 0.01, norm=norm)
+
+
+def test_gaussian_certifies_l1_and_linf_from_the_same_counts(linear_case):
+    model, x = linear_case[0], linear_case[1]
+    d = x[0].numel()
+    g = sc.SmoothedClassifier(model, sc.Gaussian(0.5, dim=d), 2, seed=3)
+    l2 = g.certify(x[:8], 50, 2000, 1e-3)
+    l1 = g.certify(x[:8], 50, 2000, 1e-3, norm="l1")
+    linf = g.certify(x[:8], 50, 2000, 1e-3, norm="linf")
+    assert l1.norm == "l1" and linf.norm == "linf" and l2.norm == "l2"
+    np.testing.assert_array_equal(l1.radius, l2.radius)
+    ok = ~l2.abstained
+    assert ok.any()
+    assert (linf.radius[ok] <= l2.radius[ok] / np.sqrt(d)).all()
+    np.testing.assert_allclose(linf.radius[ok], l2.radius[ok] / np.sqrt(d), rtol=1e-15)
+    with pytest.raises(ValueError, match="multiclass"):
+        g.certify(x[:1], 10, 100, 0.01, norm="linf", multiclass=True)

@@ -114,6 +114,17 @@ def dssn_votes_to_radius(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pred, margins.min(axis=1)
 
 
+def dssn_from_p_lower(p_a_lower: Any, *, levels: int) -> np.ndarray:
+    """l1 radius of DSSN from a lower bound on p_A only (no runner-up count), rounded down.
+
+    At least ceil(p L) of the L votes go to A (less a margin against the rounding of p L), at most
+    the rest to a rival that also wins ties: k = floor((2 c_A - L - 1) / 2) changed votes.
+    """
+    c_a = np.ceil(np.asarray(p_a_lower, dtype=np.float64) * levels - 1e-7)
+    k = np.maximum(np.floor((2.0 * c_a - levels - 1.0) / 2.0), 0.0)
+    return _exact_over_grid(k.astype(np.int64))
+
+
 def dssn(frequencies_or_counts: Any, *, sigma: float | None = None,
          lambd: float | None = None) -> np.ndarray:
     """Exact certified ℓ1 radius of DSSN from the votes over all L quantised shifts.
@@ -149,4 +160,4 @@ def dssn(frequencies_or_counts: Any, *, sigma: float | None = None,
     return radius if arr.ndim == 2 else radius[0]
 
 
-__all__ = ["dssn", "dssn_levels", "dssn_votes_to_radius", "GRID"]
+__all__ = ["dssn", "dssn_from_p_lower", "dssn_levels", "dssn_votes_to_radius", "GRID"]

@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 
 from smoothcert._native import core
-from smoothcert.bounds import clopper_pearson_lower, clopper_pearson_upper
+from smoothcert.bounds import clopper_pearson_lower, multiclass_bounds
 
 __all__ = [
     "hierarchical_gaussian",
+    "hierarchical_gaussian_one_entity",
     "hierarchical_sparse",
     "hierarchical_sparse_bounds",
     "hierarchical_ablation",
@@ -95,6 +96,16 @@ def hierarchical_gaussian(p_a_lower: Any, p_b_upper: Any = None, *, selection_pr
         return np.asarray(core.certify.hierarchical_gaussian_binary(pa, sel, s, r), dtype=np.float64)
     pb = _prob("p_b_upper", p_b_upper, open_zero=False)
     return np.asarray(core.certify.hierarchical_gaussian_multiclass(pa, pb, sel, s, r), dtype=np.float64)
+
+
+def hierarchical_gaussian_one_entity(p_a_lower: Any, *, selection_prob: float, sigma: float) -> np.ndarray:
+    """The single-radius certificate of hierarchical Gaussian noise: eps against one perturbed entity.
+
+    :func:`hierarchical_gaussian` with ``entities=1``; p_A = 0 (no certificate either way) is read
+    as the smallest positive double.
+    """
+    p = np.maximum(np.asarray(p_a_lower, dtype=np.float64), np.nextafter(0.0, 1.0))
+    return hierarchical_gaussian(p, selection_prob=selection_prob, sigma=sigma, entities=1)
 
 
 def gaussian_baseline(p_a_lower: Any, p_b_upper: Any = None, *, sigma: float) -> np.ndarray:
@@ -172,10 +183,10 @@ def bounds_from_votes(votes: Any, pre_votes: Any, alpha: float, *,
 
     As in the hierarchical-smoothing experiments: the predicted class is the pre-vote majority; binary
     certificates use the one-sided Clopper-Pearson lower bound at level ``alpha`` on its estimation
-    votes; multiclass certificates use one-sided bounds at ``alpha / C`` (Bonferroni over the C classes)
-    for the lower bound on p_A and for upper bounds on every other class. ``p_b_upper`` is the largest
-    of those upper bounds, which the Bonferroni correction covers simultaneously (the original takes the
-    bound of the pre-vote runner-up only, which does not bound the other classes).
+    votes; multiclass certificates use :func:`smoothcert.bounds.multiclass_bounds` (p_A at alpha/2, every
+    other class at alpha/(2(C-1)), p_B the largest of those upper bounds), the same recipe as
+    ``SmoothedClassifier.certify(multiclass=True)`` (the original takes the bound of the pre-vote
+    runner-up only, which does not bound the other classes).
 
     Returns
     -------
@@ -194,12 +205,7 @@ def bounds_from_votes(votes: Any, pre_votes: Any, alpha: float, *,
         raise ValueError("every input must have the same number of estimation votes")
     pred = pv.argmax(1)
     k = v[np.arange(len(v)), pred]
-    nc = v.shape[1]
     if not multiclass:
         return pred, clopper_pearson_lower(k, n, alpha), np.full(len(v), np.nan)
-    level = alpha / nc
-    p_lower = clopper_pearson_lower(k, n, level)
-    others = v.copy()
-    others[np.arange(len(v)), pred] = -1
-    runner = others.max(1)
-    return pred, p_lower, clopper_pearson_upper(runner, n, level)
+    p_lower, p_upper = multiclass_bounds(v, pred, n, alpha)
+    return pred, p_lower, p_upper

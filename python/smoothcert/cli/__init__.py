@@ -1,7 +1,10 @@
 """The ``smoothcert`` command.
 
-Each module in this package is one subcommand: it defines ``register(subparsers)``, which adds
-its parser and sets ``func`` (called with the parsed arguments, returning an exit code).
+Each ``<verb>_command`` module in this package is one subcommand: it defines
+``register(subparsers)``, which adds its parser and sets ``func`` (called with the parsed
+arguments, returning an exit code). The suffix keeps command modules apart from the library
+modules they drive (``tables_command`` runs ``smoothcert.tables``). This package is the only place
+argparse is used.
 """
 
 from __future__ import annotations
@@ -13,17 +16,18 @@ import sys
 
 __all__ = ["main", "build_parser"]
 
+#: Module name ending of a subcommand.
+COMMAND_SUFFIX = "_command"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smoothcert",
-        description="Randomized-smoothing certified robustness: sample, certify, bound, report.")
+        description="Randomized-smoothing certified robustness: sample, certify, certify saved counts, report.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        module.register(sub)
+        if info.name.endswith(COMMAND_SUFFIX):
+            importlib.import_module(f"{__name__}.{info.name}").register(sub)
     return parser
 
 

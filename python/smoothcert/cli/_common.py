@@ -15,6 +15,8 @@ from smoothcert.noises import Noise
 #: Family shape parameters settable from the command line (passed when the family accepts them).
 SHAPE_PARAMS = {"k": float, "j": float, "a": float, "p": float, "beta": float,
                 "selection_prob": float, "p_plus": float, "p_minus": float}
+#: --sigma when neither --sigma nor --lambd is given.
+DEFAULT_SIGMA = 0.25
 
 
 def add_data_arguments(p: argparse.ArgumentParser) -> None:
@@ -34,16 +36,15 @@ def add_data_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max", "--limit", dest="max", type=int, default=None, help="at most this many inputs")
 
 
-def add_noise_arguments(p: argparse.ArgumentParser, default_sigma: float | None = 0.25) -> None:
+def add_noise_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("noise")
     g.add_argument("--noise", default="gaussian", help=f"noise family: one of {', '.join(sorted(Noise.registry))}")
     g.add_argument("--sigma", type=float, default=None,
-                   help=f"per-coordinate standard deviation (default {default_sigma} unless --lambd is given)")
+                   help=f"per-coordinate standard deviation (default {DEFAULT_SIGMA} unless --lambd is given)")
     g.add_argument("--lambd", type=float, default=None, help="the family's scale parameter instead of sigma")
     for name, typ in SHAPE_PARAMS.items():
         g.add_argument(f"--{name.replace('_', '-')}", dest=name, type=typ, default=None,
                        help=f"family parameter {name}")
-    p.set_defaults(default_sigma=default_sigma)
 
 
 def build_noise(args: argparse.Namespace, dim: int) -> Noise:
@@ -60,7 +61,7 @@ def build_noise(args: argparse.Namespace, dim: int) -> Noise:
             raise ValueError(f"--noise {args.noise} has no scale parameter lambd; use --sigma")
         kwargs["lambd"] = args.lambd
     elif "sigma" in accepted:
-        kwargs["sigma"] = args.sigma if args.sigma is not None else args.default_sigma
+        kwargs["sigma"] = args.sigma if args.sigma is not None else DEFAULT_SIGMA
     if "dim" in accepted:
         kwargs["dim"] = dim
     for name in SHAPE_PARAMS:
@@ -70,6 +71,11 @@ def build_noise(args: argparse.Namespace, dim: int) -> Noise:
         if name not in accepted:
             raise ValueError(f"--{name.replace('_', '-')} is not a parameter of --noise {args.noise}")
         kwargs[name] = int(value) if float(value).is_integer() and name in ("k", "j") else value
+    missing = [name for name, param in accepted.items()
+               if name != "self" and param.default is inspect.Parameter.empty and name not in kwargs
+               and param.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)]
+    if missing:
+        raise ValueError(f"--noise {args.noise} needs " + ", ".join(f"--{m.replace('_', '-')}" for m in missing))
     return cls(**kwargs)
 
 

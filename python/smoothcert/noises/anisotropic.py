@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from smoothcert._native import core
+from smoothcert.certify.gaussian import gaussian_radius
+from smoothcert.certify.registry import register
+from smoothcert.certify.shapes import box_l1
 from smoothcert.noises.base import Noise
 from smoothcert.noises.gaussian import Gaussian
 
@@ -80,16 +82,11 @@ class AnisotropicGaussian(_PerDimensionScale, name="anisotropic-gaussian"):
         Input dimension, checked against ``theta`` when given.
     """
 
-    norms = ("l2",)
-
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
                      sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
         z = self._standard_normals(x, num, x.dtype, seed=seed, index=index, sample_offset=sample_offset,
                                    role=role)
         return x.unsqueeze(1) + self._scale_like(x, x.dtype) * z
-
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        return core.certify.gaussian_radius(self.theta_min, p_lower)
 
 
 class AnisotropicUniform(_PerDimensionScale, name="anisotropic-uniform"):
@@ -108,8 +105,6 @@ class AnisotropicUniform(_PerDimensionScale, name="anisotropic-uniform"):
         Input dimension, checked against ``theta`` when given.
     """
 
-    norms = ("l1",)
-
     def _sample_rows(self, x: torch.Tensor, num: int, *, seed: int, index: int,
                      sample_offset: int, role: int, out: torch.Tensor | None = None) -> torch.Tensor:
         # Double-precision normals keep 2 Phi(z) - 1 uniform down to ~1e-300 in the tails.
@@ -119,8 +114,6 @@ class AnisotropicUniform(_PerDimensionScale, name="anisotropic-uniform"):
         noisy = x.unsqueeze(1).to(torch.float64) + self._scale_like(x, torch.float64) * u
         return noisy.to(x.dtype)
 
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        # p - 1/2 is exact for p >= 1/4 (Sterbenz) and the doubling is exact; one rounding is left
-        # in the product, removed by stepping one ulp towards zero.
-        radius = 2.0 * self.theta_min * (np.asarray(p_lower, dtype=np.float64) - 0.5)
-        return np.maximum(np.nextafter(radius, -np.inf), 0.0)
+
+register(AnisotropicGaussian, "l2", gaussian_radius, params={"sigma": "theta_min"}, method="closed-form")
+register(AnisotropicUniform, "l1", box_l1, params={"half_width": "theta_min"}, method="closed-form")

@@ -1,7 +1,8 @@
 """The noise interface shared by every family, and the registry the CLI dispatches on.
 
 A noise family samples noisy copies of inputs with a fused kernel of the compiled core and turns a
-lower confidence bound on p_A into a certified radius for each norm it supports. Noise for
+lower confidence bound on p_A into a certified radius for each norm it has a certificate for: the
+certificates are declared in :mod:`smoothcert.certify.registry`, and ``norms`` is read from there. Noise for
 (seed, role, input index, sample index, element) is a pure function of those numbers, so results
 do not depend on batch size, thread count or device.
 """
@@ -18,6 +19,7 @@ import numpy as np
 import torch
 
 from smoothcert._native import core
+from smoothcert.certify import registry
 
 #: Radius value meaning "no certificate" (p_A lower bound <= 1/2): distinct from radius 0.
 ABSTAIN = math.nan
@@ -26,7 +28,6 @@ ABSTAIN = math.nan
 ROLE_ESTIMATE = 0
 ROLE_SELECT = 1
 ROLE_SECOND = 2
-ROLE_MASK = 3
 
 NORMS = ("l1", "l2", "linf")
 
@@ -54,16 +55,27 @@ def check_probabilities(name: str, p: Any) -> np.ndarray:
     return arr
 
 
+class _DeclaredNorms:
+    """``Noise.norms``: the norms of the certificates declared for the class, its default first."""
+
+    def __get__(self, obj: Any, owner: type) -> tuple[str, ...]:
+        return registry.norms(owner)
+
+
 class Noise(abc.ABC):
     """A smoothing distribution: fused sampling plus certificates.
 
-    Subclasses register under a CLI name with ``class Laplace(Noise, name="laplace")``, implement
-    :meth:`_sample_rows` (the fused kernel call) and :meth:`_certify` for the norms in ``norms``.
+    Subclasses register under a CLI name with ``class Laplace(Noise, name="laplace")`` and implement
+    :meth:`_sample_rows` (or the kernels it calls). Their certificates are declared with
+    :func:`smoothcert.certify.registry.register`; a noise with none sets ``certified_by`` to the
+    function that certifies it.
     """
 
     registry: ClassVar[dict[str, type[Noise]]] = {}
     name: ClassVar[str] = ""
-    norms: ClassVar[tuple[str, ...]] = ()
+    norms: ClassVar[tuple[str, ...]] = _DeclaredNorms()  # type: ignore[assignment]
+    #: For a noise with no single-radius certificate: the function that certifies it.
+    certified_by: ClassVar[str] = ""
 
     def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -198,20 +210,26 @@ class Noise(abc.ABC):
         return draw
 
     # ------------------------------------------------------------------ certification
-    def certify(self, p_lower: Any, norm: str = "l2") -> np.ndarray:
+    def certificate(self, norm: str | None = None) -> registry.Certificate:
+        """The declared certificate for ``norm`` (None: the default, ``norms[0]``).
+
+        ValueError naming the noise, and the function that certifies it, when it has no
+        single-radius certificate; ValueError naming the norm when it has none for ``norm``.
+        """
+        if not self.norms:
+            raise ValueError(f"{type(self).__name__} has no single-radius certificate: certify it with "
+                             f"{self.certified_by}")
+        return registry.certificate(type(self), norm)
+
+    def certify(self, p_lower: Any, norm: str | None = None) -> np.ndarray:
         """Certified radius for each lower bound on p_A; ``ABSTAIN`` (NaN) where p_lower <= 1/2.
 
-        Radii are rounded down: never above the exact radius of the distribution.
+        ``norm`` is one of :attr:`norms` (None: the first). Radii are rounded down: never above the
+        exact radius of the distribution.
         """
-        if norm not in self.norms:
-            raise ValueError(f"{type(self).__name__} certifies norms {self.norms}, not {norm!r}")
+        entry = self.certificate(norm)
         p = check_probabilities("p_lower", p_lower)
-        radius = np.asarray(self._certify(p, norm), dtype=np.float64)
-        return np.where(p > 0.5, radius, ABSTAIN)
-
-    @abc.abstractmethod
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        """Radii for p_lower (values <= 1/2 are masked afterwards)."""
+        return np.where(p > 0.5, entry(self, p), ABSTAIN)
 
     def exact_draws(self) -> int | None:
         """For a derandomized noise, the number of perturbations that enumerate it exactly.

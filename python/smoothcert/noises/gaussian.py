@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
 import torch
 
 from smoothcert._native import core
+from smoothcert.certify.gaussian import gaussian_linf_radius, gaussian_radius
+from smoothcert.certify.registry import register
 from smoothcert.noises.base import Noise, check_positive
 
 
 class Gaussian(Noise, name="gaussian"):
-    """N(0, sigma^2 I). Certified l2 radius sigma * Phi^{-1}(p_A) (Cohen et al., Theorem 1).
+    """N(0, sigma^2 I). Certified l2 radius sigma * Phi^{-1}(p_A) (Cohen et al., Theorem 1); the same
+    radius in l1 and, divided by sqrt(dim), in linf (norm inequalities).
 
     Parameters
     ----------
@@ -21,11 +23,9 @@ class Gaussian(Noise, name="gaussian"):
     lambd : float, optional
         The scale λ of Yang et al. (2020) instead of sigma (for the Gaussian, λ = σ).
     dim : int, optional
-        Input dimension; not needed for sampling or the l2 certificate, accepted for a uniform
-        constructor across families.
+        Input dimension; needed only by the linf certificate, accepted for a uniform constructor
+        across families.
     """
-
-    norms = ("l2",)
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None) -> None:
@@ -40,5 +40,7 @@ class Gaussian(Noise, name="gaussian"):
     def _cuda_kernel(self, x: torch.Tensor, seed: int, role: int) -> tuple[Callable[..., None], tuple[Any, ...]]:
         return core.noise.gaussian_sample_cuda, (self.sigma, seed, role)
 
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        return core.certify.gaussian_radius(self.sigma, p_lower)
+
+register(Gaussian, "l2", gaussian_radius, params=("sigma",), method="closed-form")
+register(Gaussian, "l1", gaussian_radius, params=("sigma",), method="norm-inequality")
+register(Gaussian, "linf", gaussian_linf_radius, params=("sigma", "dim"), method="norm-inequality")

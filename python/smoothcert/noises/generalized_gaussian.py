@@ -17,6 +17,8 @@ import numpy as np
 import torch
 
 from smoothcert._native import core
+from smoothcert.certify.generalized_gaussian import generalized_gaussian_radius
+from smoothcert.certify.registry import register
 from smoothcert.noises.base import Noise, check_positive
 
 __all__ = ["GeneralizedGaussian", "ThresholdedGeneralizedGaussian"]
@@ -46,12 +48,8 @@ class GeneralizedGaussian(Noise, name="general-gaussian"):
 
     Notes
     -----
-    ``certify`` returns the largest r (rounded down) with
-    ``min {P_δ[S] : P[S] = p_lower, S a Neyman–Pearson set} > 1/2`` for ‖δ‖ = r, each probability a
-    1-D integral over the Gamma radius of a Beta CDF (see ``csrc/include/smoothcert/dsrs.h``).
+    ``certify`` is :func:`smoothcert.certify.generalized_gaussian.generalized_gaussian_radius`.
     """
-
-    norms = ("l2",)
 
     def __init__(self, sigma: float, k: float, dim: int) -> None:
         self.sigma = check_positive("sigma", sigma)
@@ -84,10 +82,6 @@ class GeneralizedGaussian(Noise, name="general-gaussian"):
         self._check_rows(x)
         return core.noise.radial_sample_cuda, (*self._radial_args(), seed, role)
 
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        flat = np.ascontiguousarray(p_lower, dtype=np.float64).reshape(-1)
-        return core.certify.np_radius(self.dim, self.k, self.sigma, flat).reshape(p_lower.shape)
-
 
 class ThresholdedGeneralizedGaussian(GeneralizedGaussian, name="general-gaussian-th"):
     """A generalized Gaussian restricted to ‖x‖ <= T, ``beta`` = P[Gamma(d/2 − k) <= T²/(2σ'²)].
@@ -101,7 +95,7 @@ class ThresholdedGeneralizedGaussian(GeneralizedGaussian, name="general-gaussian
         Percentile of the Gamma(d/2 − k) radius kept, in (0, 1).
     """
 
-    norms = ()
+    certified_by = "smoothcert.certify.dsrs(P, Q, p_low, p_high, q_low, q_high) as DSRS's second distribution Q"
 
     def __init__(self, sigma: float, k: float, dim: int, beta: float) -> None:
         super().__init__(sigma=sigma, k=k, dim=dim)
@@ -125,10 +119,6 @@ class ThresholdedGeneralizedGaussian(GeneralizedGaussian, name="general-gaussian
         return (core.noise.Direction.l2, core.noise.RadiusLaw.truncated_gamma, self.shape, self.g_max, 0.5,
                 math.sqrt(2.0) * self.sigma_prime)
 
-    def certify(self, p_lower, norm: str = "l2") -> np.ndarray:  # type: ignore[override]
-        """Not a stand-alone certificate: use ``smoothcert.certify.dsrs(P, Q, ...)``."""
-        raise ValueError("ThresholdedGeneralizedGaussian is DSRS's second distribution Q; certify with "
-                         "smoothcert.certify.dsrs(P, Q, p_low, p_high, q_low, q_high)")
 
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        return self.certify(p_lower, norm)
+register(GeneralizedGaussian, "l2", generalized_gaussian_radius, params=("sigma", "k", "dim"),
+         method="neyman-pearson")

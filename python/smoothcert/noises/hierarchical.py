@@ -16,6 +16,9 @@ import numpy as np
 import torch
 
 from smoothcert._native import core
+from smoothcert.certify.hierarchical import (hierarchical_gaussian, hierarchical_gaussian_one_entity,
+                                             hierarchical_sparse)
+from smoothcert.certify.registry import register
 from smoothcert.noises.base import Noise, check_positive, cuda_stream, has_cuda_kernels, rows_out
 
 __all__ = ["HierarchicalGaussian", "HierarchicalSparse"]
@@ -83,10 +86,6 @@ class _HierarchicalBase(Noise):
         """How an input of ``shape`` (no batch axis) is split into entities, and the output shape."""
         return _Layout(tuple(int(s) for s in shape), self.entity_dim, self.indicator)
 
-    def output_shape(self, shape: Sequence[int]) -> tuple[int, ...]:
-        """Shape of one noisy copy of an input of ``shape`` (one more channel/column with the indicator)."""
-        return self.layout(shape).out_shape
-
 
 
 class HierarchicalGaussian(_HierarchicalBase, name="hierarchical-gaussian"):
@@ -105,11 +104,9 @@ class HierarchicalGaussian(_HierarchicalBase, name="hierarchical-gaussian"):
         Append the selection mask as an extra channel (``[C+1, H, W]``) or column (``[N, F+1]``).
 
     Certificates (:meth:`certify`): ``norm="l2"`` gives the radius eps against one perturbed entity
-    (:func:`smoothcert.certify.hierarchical_gaussian` with ``entities=1``); :meth:`certify_entities`
+    (:func:`smoothcert.certify.hierarchical.hierarchical_gaussian_one_entity`); :meth:`certify_entities`
     takes any number of entities and the multiclass bound.
     """
-
-    norms = ("l2",)
 
     def __init__(self, selection_prob: float, sigma: float, *, entity_dim: int | Sequence[int] | None = None,
                  indicator: bool = True) -> None:
@@ -138,13 +135,8 @@ class HierarchicalGaussian(_HierarchicalBase, name="hierarchical-gaussian"):
             index, sample_offset)
         return out
 
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        return self.certify_entities(np.maximum(p_lower, np.nextafter(0.0, 1.0)), entities=1)
-
     def certify_entities(self, p_a_lower: Any, entities: Any = 1, p_b_upper: Any = None) -> np.ndarray:
         """Radius eps (NaN: not certified) against ``entities`` perturbed entities, each by <= eps in l2."""
-        from smoothcert.certify.hierarchical import hierarchical_gaussian
-
         return hierarchical_gaussian(p_a_lower, p_b_upper, selection_prob=self.selection_prob,
                                      sigma=self.sigma, entities=entities)
 
@@ -168,9 +160,8 @@ class HierarchicalSparse(_HierarchicalBase, name="hierarchical-sparse"):
         Append the selection mask as an extra feature column (``[N, F+1]``).
     """
 
-    # The certificate depends on (entities, additions, deletions), not on one radius: see
-    # certify_perturbation.
-    norms = ()
+    # The certificate depends on (entities, additions, deletions), not on one radius.
+    certified_by = "HierarchicalSparse.certify_perturbation (smoothcert.certify.hierarchical_sparse)"
 
     def __init__(self, selection_prob: float, p_plus: float, p_minus: float, *,
                  entity_dim: int | Sequence[int] | None = None, indicator: bool = True) -> None:
@@ -208,15 +199,13 @@ class HierarchicalSparse(_HierarchicalBase, name="hierarchical-sparse"):
             sample_offset)
         return out
 
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        raise ValueError("hierarchical-sparse certificates take (entities, additions, deletions): "
-                         "use certify_perturbation")
-
     def certify_perturbation(self, p_a_lower: Any, p_b_upper: Any = None, *, entities: Any = 1,
                              additions: Any = 0, deletions: Any = 0) -> np.ndarray:
         """Whether each input is certified against ``entities`` rows with ``additions``/``deletions`` bits."""
-        from smoothcert.certify.hierarchical import hierarchical_sparse
-
         return hierarchical_sparse(p_a_lower, p_b_upper, selection_prob=self.selection_prob,
                                    p_plus=self.p_plus, p_minus=self.p_minus, entities=entities,
                                    additions=additions, deletions=deletions)
+
+
+register(HierarchicalGaussian, "l2", hierarchical_gaussian_one_entity, params=("selection_prob", "sigma"),
+         method="hierarchical")

@@ -4,6 +4,9 @@ Each family is a density ``λ^-d f(x / λ)``; its ``sigma`` is the per-coordinat
 ``sqrt(E ||δ||_2^2 / d)``, so ``sigma = λ · sigma_at_unit_scale``. A family is constructed with
 exactly one of ``sigma=`` and ``lambd=``; the one given is what :meth:`params` records, so a
 description rebuilds the same noise bit for bit.
+
+Their certificates are functions at λ = 1 (:mod:`smoothcert.certify.shapes`) declared with
+``scale="lambd"``: the noise certifies ``λ`` times that radius, rounded down.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from typing import Any, Callable, ClassVar
 import numpy as np
 import torch
 
-from smoothcert._native import core
 from smoothcert.noises.base import Noise, check_positive
 
 
@@ -43,24 +45,23 @@ def check_real(name: str, value: Any) -> float:
     return v
 
 
-def round_down_positive(r: np.ndarray) -> np.ndarray:
-    """One step toward -inf for every positive entry: a rounded-to-nearest product becomes a
-    value never above the exact one."""
-    r = np.asarray(r, dtype=np.float64)
-    return np.where((r > 0) & np.isfinite(r), np.nextafter(r, -np.inf), r)
-
-
 class ScaledNoise(Noise):
     """Base of the scale families: sigma/lambd handling, dimension checks, kernel dispatch.
 
-    Subclasses set ``shape_names`` (the shape parameters, in constructor order), implement
-    :meth:`_validate_shape`, :meth:`sigma_at_unit_scale` and :meth:`_kernel` and, for families
-    certified by the numerical registry, inherit :meth:`_certify`.
+    Subclasses set ``shape_names`` (the shape parameters, in constructor order) and implement
+    :meth:`_validate_shape`, :meth:`sigma_at_unit_scale` and :meth:`_kernel`.
     """
 
     shape_names: ClassVar[tuple[str, ...]] = ()
     shape_defaults: ClassVar[dict[str, float]] = {}
     dim_required: ClassVar[bool] = False
+    #: Stable stem of the family's table file names (:mod:`smoothcert.tables`).
+    table_stem: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in kwargs:
+            cls.table_stem = cls.name.replace("-", "")
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None, **shape: Any) -> None:
@@ -103,8 +104,8 @@ class ScaledNoise(Noise):
 
     # ------------------------------------------------------------------ sampling
     @abc.abstractmethod
-    def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        """Name of the _core.noise sampler and its family arguments (between out and seed)."""
+    def _kernel(self, cuda: bool) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        """The compiled sampler (its CUDA twin if ``cuda``) and its family arguments (between out and seed)."""
 
     def _check_rows(self, x: torch.Tensor) -> None:
         d = math.prod(x.shape[1:])
@@ -114,26 +115,16 @@ class ScaledNoise(Noise):
             raise ValueError(f"inputs must have < 2^32 elements, got {d}")
 
     def _cpu_kernel(self, x: torch.Tensor, seed: int, role: int) -> tuple[Callable[..., None], tuple[Any, ...]]:
-        return self._shapes_kernel(x, seed, role, "")
+        return self._shapes_kernel(x, seed, role, cuda=False)
 
     def _cuda_kernel(self, x: torch.Tensor, seed: int, role: int) -> tuple[Callable[..., None], tuple[Any, ...]]:
-        return self._shapes_kernel(x, seed, role, "_cuda")
+        return self._shapes_kernel(x, seed, role, cuda=True)
 
     def _shapes_kernel(self, x: torch.Tensor, seed: int, role: int,
-                       suffix: str) -> tuple[Callable[..., None], tuple[Any, ...]]:
+                       cuda: bool) -> tuple[Callable[..., None], tuple[Any, ...]]:
         self._check_rows(x)
-        name, args = self._kernel()
-        return getattr(core.noise, name + suffix), (*args, *self._stream_args(seed, role))
+        fn, args = self._kernel(cuda)
+        return fn, (*args, *self._stream_args(seed, role))
 
     def _stream_args(self, seed: int, role: int) -> tuple[int, ...]:
         return (seed, role)
-
-    # ------------------------------------------------------------------ certification
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        # The numerical certificates (closed forms, level-set / differential methods, tables)
-        # live in smoothcert.certify.shapes; they return radii at scale λ = 1, rounded down.
-        from smoothcert.certify.shapes import radius
-
-        unit = np.asarray(radius(self.name, norm, p_lower, dim=self.dim, **self.shape_params()),
-                          dtype=np.float64)
-        return round_down_positive(unit * self.lambd)

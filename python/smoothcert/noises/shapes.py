@@ -1,7 +1,7 @@
 """Noise families of Yang, Duan, Hu, Salman, Razenshteyn & Li, "Randomized Smoothing of All Shapes
 and Sizes" (ICML 2020).
 
-Every family is a density ``λ^-d f(x / λ)`` sampled by a fused kernel of ``smoothcert._core.noise``:
+Every family is a density ``λ^-d f(x / λ)`` sampled by a fused kernel of the compiled core:
 
 * i.i.d. coordinates — :class:`Uniform`, :class:`Laplace`, :class:`Pareto`, :class:`Expp`;
 * radius × direction — :class:`UniformBall`, :class:`Exp2`, :class:`Pow2` (ℓ2 spheres),
@@ -14,23 +14,30 @@ Every family is a density ``λ^-d f(x / λ)`` sampled by a fused kernel of ``smo
 (one coordinate ±1, the others U(-1, 1)) and ``2 / (d+1)`` on the ℓ1 sphere (Dirichlet(1, …, 1)
 magnitudes) — ``sigma^2 = λ^2 E[R^2] E||u||_2^2 / d``.
 
-Certificates come from :func:`smoothcert.certify.shapes.radius` at λ = 1, scaled by λ and rounded
-down.
+Certificates are the functions of :mod:`smoothcert.certify.shapes` at λ = 1, declared at the end of
+this module for each (family, norm) and scaled by λ, rounded down; the level-set certificates of
+:class:`Exp2` and :class:`Pow2` are declared by :mod:`smoothcert.tables`, which serves them.
 """
 
 from __future__ import annotations
 
 import abc
 import math
-from typing import Any
+from typing import Any, Callable, ClassVar
 
 from smoothcert._native import core
+from smoothcert.certify import shapes as cert
+from smoothcert.certify.registry import register
 from smoothcert.noises.scaled import ScaledNoise, check_real
 
 
 def _lgamma_ratio(a: float, b: float) -> float:
     """log(Γ(a) / Γ(b))."""
     return math.lgamma(a) - math.lgamma(b)
+
+
+def _iid_sample(cuda: bool) -> Callable[..., None]:
+    return core.noise.iid_sample_cuda if cuda else core.noise.iid_sample
 
 
 def _positive(name: str, value: Any) -> float:
@@ -52,8 +59,6 @@ class Uniform(ScaledNoise, name="uniform"):
         Input dimension; needed for the ℓ∞ certificate, checked against inputs when given.
     """
 
-    norms = ("l1", "linf")
-
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None) -> None:
         super().__init__(sigma, lambd=lambd, dim=dim)
@@ -62,8 +67,8 @@ class Uniform(ScaledNoise, name="uniform"):
         # Var U(-1, 1) = 1/3.
         return 1.0 / math.sqrt(3.0)
 
-    def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        return "iid_sample", (core.noise.IidLaw.uniform, self.lambd, 0.0)
+    def _kernel(self, cuda: bool) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        return _iid_sample(cuda), (core.noise.IidLaw.uniform, self.lambd, 0.0)
 
 
 class Laplace(ScaledNoise, name="laplace"):
@@ -77,8 +82,6 @@ class Laplace(ScaledNoise, name="laplace"):
         Input dimension (needed by the ℓ∞ certificate).
     """
 
-    norms = ("l1", "linf")
-
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None) -> None:
         super().__init__(sigma, lambd=lambd, dim=dim)
@@ -87,8 +90,8 @@ class Laplace(ScaledNoise, name="laplace"):
         # E X^2 = 2 for the standard Laplace law.
         return math.sqrt(2.0)
 
-    def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        return "iid_sample", (core.noise.IidLaw.laplace, self.lambd, 0.0)
+    def _kernel(self, cuda: bool) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        return _iid_sample(cuda), (core.noise.IidLaw.laplace, self.lambd, 0.0)
 
 
 class Pareto(ScaledNoise, name="pareto"):
@@ -108,7 +111,6 @@ class Pareto(ScaledNoise, name="pareto"):
         Tail index, > 0 (default 3).
     """
 
-    norms = ("l1",)
     shape_names = ("a",)
     shape_defaults = {"a": 3.0}
 
@@ -124,8 +126,8 @@ class Pareto(ScaledNoise, name="pareto"):
         a = self.a
         return math.sqrt(2.0 / ((a - 1.0) * (a - 2.0))) if a > 2 else math.inf
 
-    def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        return "iid_sample", (core.noise.IidLaw.pareto, self.lambd, self.a)
+    def _kernel(self, cuda: bool) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        return _iid_sample(cuda), (core.noise.IidLaw.pareto, self.lambd, self.a)
 
 
 class Expp(ScaledNoise, name="expp"):
@@ -143,7 +145,6 @@ class Expp(ScaledNoise, name="expp"):
         Exponent, > 0 (default 1: Laplace).
     """
 
-    norms = ("l1",)
     shape_names = ("p",)
     shape_defaults = {"p": 1.0}
 
@@ -157,23 +158,23 @@ class Expp(ScaledNoise, name="expp"):
     def sigma_at_unit_scale(self) -> float:
         return math.exp(0.5 * _lgamma_ratio(3.0 / self.p, 1.0 / self.p))
 
-    def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        return "expp_sample", (self.p, self.lambd)
+    def _kernel(self, cuda: bool) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        return core.noise.expp_sample_cuda if cuda else core.noise.expp_sample, (self.p, self.lambd)
 
 
 # ---------------------------------------------------------------------- radius × direction
 class _Radial(ScaledNoise):
     dim_required = True
-    _direction: str = ""
+    _direction: ClassVar[Any]  # core.noise.Direction
 
     @abc.abstractmethod
     def _radius_law(self) -> tuple[Any, float, float, float]:
         """(law, shape1, shape2, power) of the radius R at λ = 1."""
 
-    def _kernel(self) -> tuple[str, tuple[Any, ...]]:
+    def _kernel(self, cuda: bool) -> tuple[Callable[..., None], tuple[Any, ...]]:
         law, s1, s2, power = self._radius_law()
-        return "radial_sample", (getattr(core.noise.Direction, self._direction), law, s1, s2,
-                                 power, self.lambd)
+        return (core.noise.radial_sample_cuda if cuda else core.noise.radial_sample,
+                (self._direction, law, s1, s2, power, self.lambd))
 
 
 class UniformBall(_Radial, name="uniform-ball"):
@@ -189,8 +190,7 @@ class UniformBall(_Radial, name="uniform-ball"):
         Input dimension d.
     """
 
-    norms = ("l2",)
-    _direction = "l2"
+    _direction = core.noise.Direction.l2
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None) -> None:
@@ -246,8 +246,7 @@ class Exp2(_ExpRadial, name="exp2"):
         Power of the norm in front, < d (default 0).
     """
 
-    norms = ("l2",)
-    _direction = "l2"
+    _direction = core.noise.Direction.l2
 
     def sigma_at_unit_scale(self) -> float:
         return math.sqrt(self._radius_moment2() / self.dim)
@@ -271,7 +270,7 @@ class ExpInf(_ExpRadial, name="exp-inf"):
     """
 
     norms = ("l1", "linf")
-    _direction = "linf"
+    _direction = core.noise.Direction.linf
 
     def sigma_at_unit_scale(self) -> float:
         return math.sqrt((1.0 + (self.dim - 1.0) / 3.0) * self._radius_moment2() / self.dim)
@@ -292,10 +291,9 @@ class Exp1(_ExpRadial, name="exp1"):
         Exponent of the norm, > 0 (default 1).
     """
 
-    norms = ("l1",)
     shape_names = ("k",)
     shape_defaults = {"k": 1.0}
-    _direction = "l1"
+    _direction = core.noise.Direction.l1
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None, k: float = 1.0) -> None:
@@ -330,10 +328,9 @@ class Pow2(_Radial, name="pow2"):
         Power, > d/k (default d + 10, as in the paper's experiments).
     """
 
-    norms = ("l2",)
     shape_names = ("k", "a")
     shape_defaults = {"k": 1.0}
-    _direction = "l2"
+    _direction = core.noise.Direction.l2
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None, k: float = 1.0, a: float | None = None) -> None:
@@ -377,7 +374,7 @@ class PowInf(_Radial, name="pow-inf"):
 
     norms = ("l1", "linf")
     shape_names = ("a",)
-    _direction = "linf"
+    _direction = core.noise.Direction.linf
 
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None, a: float | None = None) -> None:
@@ -399,6 +396,29 @@ class PowInf(_Radial, name="pow-inf"):
 
     def _radius_law(self) -> tuple[Any, float, float, float]:
         return core.noise.RadiusLaw.beta_prime, float(self.dim), self.a - self.dim, 1.0
+
+
+# ---------------------------------------------------------------------- certificates (at λ = 1)
+# The first norm declared for a family is its default.
+register(Uniform, "l1", cert.uniform_l1, method="closed-form", scale="lambd")
+register(Uniform, "linf", cert.uniform_linf, params=("dim",), method="closed-form", scale="lambd")
+register(Uniform, "l2", cert.uniform_l2, params=("dim",), method="closed-form", scale="lambd")
+register(Laplace, "l1", cert.laplace_l1, method="closed-form", scale="lambd")
+register(Laplace, "linf", cert.laplace_linf, params=("dim",), method="differential", scale="lambd")
+register(Laplace, "l2", cert.laplace_l2, params=("dim",), method="norm-inequality", scale="lambd")
+register(Pareto, "l1", cert.pareto_l1, params=("a",), method="closed-form", scale="lambd", check=cert.check_pareto)
+register(Expp, "l1", cert.expp_l1, params=("p",), method="closed-form", scale="lambd", check=cert.check_expp)
+register(UniformBall, "l2", cert.uniform_ball_l2, params=("dim",), method="closed-form", scale="lambd")
+register(ExpInf, "l1", cert.expinf_l1, params=("dim", "k", "j"), method="differential", scale="lambd",
+         check=cert.check_expinf)
+register(ExpInf, "linf", cert.expinf_linf, params=("dim", "k", "j"), method="differential", scale="lambd",
+         check=cert.check_expinf_linf)
+register(Exp1, "l1", cert.exp1_l1, params=("dim", "k"), method="differential", scale="lambd",
+         check=cert.check_k_ge1)
+register(PowInf, "l1", cert.powinf_l1, params=("dim", "a"), method="differential", scale="lambd",
+         check=cert.check_powinf)
+register(PowInf, "linf", cert.powinf_linf, params=("dim", "a"), method="differential", scale="lambd",
+         check=cert.check_powinf)
 
 
 __all__ = ["Uniform", "Laplace", "Pareto", "Expp", "UniformBall", "Exp2", "ExpInf", "Exp1", "Pow2",

@@ -16,8 +16,11 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from smoothcert.certify.dssn import GRID, _exact_over_grid, dssn, dssn_levels
-from smoothcert.noises.scaled import ScaledNoise, round_down_positive
+from smoothcert._native import core
+from smoothcert.certify.dssn import GRID, dssn, dssn_from_p_lower, dssn_levels
+from smoothcert.certify.registry import register
+from smoothcert.certify.shapes import box_l1
+from smoothcert.noises.scaled import ScaledNoise
 
 
 class SSN(ScaledNoise, name="ssn"):
@@ -34,8 +37,6 @@ class SSN(ScaledNoise, name="ssn"):
         Input dimension, checked against inputs when given.
     """
 
-    norms = ("l1",)
-
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None) -> None:
         super().__init__(sigma, lambd=lambd, dim=dim)
@@ -43,13 +44,8 @@ class SSN(ScaledNoise, name="ssn"):
     def sigma_at_unit_scale(self) -> float:
         return 1.0 / math.sqrt(3.0)
 
-    def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        return "ssn_sample", (self.lambd,)
-
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        # 2p - 1 is exact in float64 for p in [1/2, 1] (Sterbenz); one rounding in the product,
-        # undone by one step down.
-        return round_down_positive(self.lambd * (2.0 * p_lower - 1.0))
+    def _kernel(self, cuda: bool) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        return core.noise.ssn_sample_cuda if cuda else core.noise.ssn_sample, (self.lambd,)
 
 
 class DSSN(ScaledNoise, name="dssn"):
@@ -72,8 +68,6 @@ class DSSN(ScaledNoise, name="dssn"):
         Input dimension, checked against inputs when given.
     """
 
-    norms = ("l1",)
-
     def __init__(self, sigma: float | None = None, *, lambd: float | None = None,
                  dim: int | None = None) -> None:
         super().__init__(sigma, lambd=lambd, dim=dim)
@@ -82,8 +76,8 @@ class DSSN(ScaledNoise, name="dssn"):
     def sigma_at_unit_scale(self) -> float:
         return 1.0 / math.sqrt(3.0)
 
-    def _kernel(self) -> tuple[str, tuple[Any, ...]]:
-        return "dssn_sample", (self.levels,)
+    def _kernel(self, cuda: bool) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        return core.noise.dssn_sample_cuda if cuda else core.noise.dssn_sample, (self.levels,)
 
     def _stream_args(self, seed: int, role: int) -> tuple[int, ...]:
         # The offsets depend on the seed only: every role classifies the same shifts.
@@ -126,13 +120,9 @@ class DSSN(ScaledNoise, name="dssn"):
         """Exact radius from the votes over all L shifts (see :func:`smoothcert.certify.dssn`)."""
         return dssn(counts, lambd=self.lambd)
 
-    def _certify(self, p_lower: np.ndarray, norm: str) -> np.ndarray:
-        # At least ceil(p L) votes for A (less a margin against rounding of p L), at most the rest
-        # for a rival that also wins ties: k = floor((2 c_A - L - 1) / 2).
-        levels = self.levels
-        c_a = np.ceil(p_lower * levels - 1e-7)
-        k = np.maximum(np.floor((2.0 * c_a - levels - 1.0) / 2.0), 0.0)
-        return _exact_over_grid(k.astype(np.int64))
+
+register(SSN, "l1", box_l1, params={"half_width": "lambd"}, method="closed-form")
+register(DSSN, "l1", dssn_from_p_lower, params=("levels",), method="closed-form")
 
 
 __all__ = ["SSN", "DSSN"]

@@ -10,8 +10,6 @@ from pathlib import Path
 import numpy as np
 
 from smoothcert import tables
-from smoothcert._native import core
-from smoothcert.certify import shapes
 
 
 def _spec(text: str) -> tuple[str, str, int, dict[str, float]]:
@@ -51,18 +49,8 @@ def _check(args: argparse.Namespace) -> int:
     for path in files:
         table = tables.Table.read(path)
         meta = table.meta
-        params = meta["params"]
         idx = rng.choice(np.arange(1, len(table.rho)), size=min(args.samples, len(table.rho) - 1), replace=False)
-        if meta["method"] == "level-set":
-            kw = dict(family=getattr(core.certify.LevelSetFamily, meta["family"]), dim=meta["dim"], k=params["k"],
-                      j=params.get("j", 0.0), a=params.get("a", 0.0))
-            fresh = core.certify.levelset_rho(table.radius[idx], **kw)
-            drift = np.abs(fresh - table.rho[idx]) / np.maximum(1.0 - table.rho[idx], 1e-300)
-            what = "rho"
-        else:
-            fresh = shapes.radius(meta["family"], meta["norm"], table.rho[idx], dim=meta["dim"], **params)
-            drift = np.abs(fresh - table.radius[idx]) / np.maximum(np.abs(fresh), 1e-300)
-            what = "radius"
+        what, drift = table.rederive(idx)
         worst = float(np.max(drift))
         ok = worst <= args.tol and meta.get("version") == tables.TABLE_VERSION
         failed += not ok

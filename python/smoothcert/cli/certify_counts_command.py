@@ -1,4 +1,6 @@
-"""``smoothcert bound``: certify saved Counts without sampling (Neyman–Pearson or DSRS).
+"""``smoothcert certify-counts``: certify saved Counts without sampling again (Neyman–Pearson or DSRS).
+
+``bound``, the command's former name, is kept as an alias.
 
 ``--method np``: the radius of the noise recorded in ``--p`` from a two-sided Clopper–Pearson
 interval at ``--alpha``. ``--method dsrs``: P from ``--p`` and Q from ``--q`` (a generalized
@@ -16,16 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from smoothcert.bounds import clopper_pearson_lower, clopper_pearson_upper
-from smoothcert.certify.dsrs import dsrs
+from smoothcert.certify import XPlus, dsrs
 from smoothcert.counts import Counts
 from smoothcert.noises import GeneralizedGaussian, Noise, ThresholdedGeneralizedGaussian
 from smoothcert.results import ResultsWriter
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bound", help="certify saved Counts (Neyman–Pearson or DSRS) into a results TSV",
-                       description="Turn Counts files into certified radii without sampling again.")
-    p.add_argument("--method", choices=("np", "dsrs"), default="np")
+    p = sub.add_parser("certify-counts", aliases=["bound"],
+                       help="turn saved Counts into certified radii (Neyman–Pearson or DSRS) in a results TSV",
+                       description="Turn Counts files written by `smoothcert sample` into certified radii "
+                                   "without sampling again (`bound` is the former name of this command).")
+    p.add_argument("--method", choices=("np", "dsrs"), default="np",
+                   help="np: the radius of the noise in --p (Neyman–Pearson); dsrs: double sampling with --q")
     p.add_argument("--p", type=Path, required=True, help="Counts sampled under the smoothing noise P")
     p.add_argument("--q", type=Path, default=None, help="Counts sampled under Q (dsrs)")
     p.add_argument("--alpha", type=float, default=0.001, help="failure probability of each two-sided interval")
@@ -61,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         cq = Counts.load(args.q)
         if not np.array_equal(cq.indices, cp.indices):
             raise ValueError("--p and --q must hold the same inputs in the same order")
-        Q = "x+" if args.x_plus else Noise.from_description(cq.noise)
+        Q = XPlus() if args.x_plus else Noise.from_description(cq.noise)
         q_low, q_high = _interval(cq, predict, args.alpha)
         extra.update(q_low=q_low, q_high=q_high)
         radius = dsrs(P, Q, p_low, p_high, q_low, q_high)

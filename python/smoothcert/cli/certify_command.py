@@ -1,4 +1,8 @@
-"""``smoothcert certify``: Cohen et al.'s CERTIFY over a data set, written row by row."""
+"""``smoothcert certify``: Cohen et al.'s CERTIFY over a data set, written row by row.
+
+With ``--sigma-file`` every input is certified with its own scale (data-dependent smoothing,
+:mod:`smoothcert.data_dependent`), through a memory of the inputs before it.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,31 @@ import sys
 import time
 from pathlib import Path
 
-
 from smoothcert import __version__
-from smoothcert.certify.data_dependent import add_sigma_file_arguments, per_input_certifier
 from smoothcert.cli._common import (add_data_arguments, add_noise_arguments, build_noise, check_run_config,
                                     infer_num_classes, quantize_inputs, select_inputs)
 from smoothcert.data import load_dataset, load_model
+from smoothcert.data_dependent import per_input_certifier
 from smoothcert.distributed import current_shard, finish, part_path
+from smoothcert.noises import Noise
 from smoothcert.results import ResultsWriter, plot_certified_accuracy, read_results, report
 from smoothcert.smooth import SmoothedClassifier
 
 EXTRA_COLUMNS = ("p_a_lower", "norm")
+#: --memory choice that turns the memory off.
+NO_MEMORY = "none"
+
+
+def add_sigma_file_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--sigma-file`` and ``--memory``: data-dependent smoothing."""
+    g = parser.add_argument_group("data-dependent smoothing")
+    g.add_argument("--sigma-file", type=Path, default=None,
+                   help="per-input scales from `smoothcert optimize-sigma` (.npy or .tsv); the noise is "
+                        "Gaussian for --norm l2 (per-element scales: anisotropic) and uniform for --norm l1")
+    g.add_argument("--memory", choices=("shrink", "abstain", NO_MEMORY), default="shrink",
+                   help="memory-based certification across inputs, in input order (default shrink); "
+                        f"'{NO_MEMORY}' reports per-input radii, which are not sound for the data-dependent "
+                        "classifier in general")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_noise_arguments(p)
     add_sigma_file_arguments(p)
     g = p.add_argument_group("certification")
-    g.add_argument("--norm", default=None, help="threat model norm (default: the noise's first)")
+    g.add_argument("--norm", default=None, help="threat model norm (default: the noise's first certified norm)")
     g.add_argument("--n0", type=int, default=100, help="selection draws")
     g.add_argument("--n", "--num-samples", dest="n", type=int, default=10_000, help="estimation draws")
     g.add_argument("--alpha", type=float, default=0.001, help="failure probability")
@@ -53,12 +71,17 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(args.model, sigma=args.sigma)
     num_classes = args.num_classes or infer_num_classes(model, x)
     noise = build_noise(args, dim=int(x[0].numel()))
-    smoothed = SmoothedClassifier(model, noise, num_classes, seed=args.seed)
-    norm = args.norm or noise.norms[0]
-    if args.sigma_file is not None:
-        smoothed = per_input_certifier(args, model, num_classes, norm)
+    norm = _certified_norm(args, noise)
     indices = select_inputs(x, args.skip, args.max)
     shard = current_shard()
+    if args.sigma_file is None:
+        smoothed = SmoothedClassifier(model, noise, num_classes, seed=args.seed)
+    else:
+        if args.memory != NO_MEMORY and shard.world > 1:
+            raise ValueError("--memory needs one process certifying every input in order; "
+                             f"run unsharded or pass --memory {NO_MEMORY}")
+        smoothed = per_input_certifier(model, args.sigma_file, num_classes, norm=norm, seed=args.seed,
+                                       memory_policy=None if args.memory == NO_MEMORY else args.memory)
     out = part_path(args.out, shard)
     config = {"noise": noise.describe(), "norm": norm, "n0": args.n0, "n": args.n, "alpha": args.alpha,
               "seed": args.seed, "model": args.model or "digits", "dataset": args.dataset or "digits",
@@ -94,3 +117,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"plot: {args.plot}")
     print(f"results: {args.out}")
     return 0
+
+
+def _certified_norm(args: argparse.Namespace, noise: Noise) -> str:
+    """--norm, or the noise's first certified norm; checked before any file is touched."""
+    if args.sigma_file is not None and args.norm is not None:
+        return args.norm  # the per-input noise follows the norm; smoothcert.data_dependent checks it
+    if not noise.norms:
+        raise ValueError(f"--noise {args.noise} ({type(noise).__name__}) has no single-radius certificate, so "
+                         "`certify` cannot give it a radius: sample its counts with `smoothcert sample` and "
+                         "certify those (a thresholded Q with `smoothcert certify-counts --method dsrs --q`, "
+                         "hierarchical-sparse with smoothcert.certify.hierarchical_sparse)")
+    norm = args.norm or noise.norms[0]
+    if norm not in noise.norms:
+        raise ValueError(f"--norm {norm} is not certified by --noise {args.noise}; it certifies {list(noise.norms)}")
+    return norm

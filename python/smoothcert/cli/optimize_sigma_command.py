@@ -8,9 +8,9 @@ from pathlib import Path
 
 import torch
 
-from smoothcert.certify.data_dependent import NORMS, OUTPUTS, optimize_sigma, save_sigma_file
 from smoothcert.cli._common import add_data_arguments, select_inputs
 from smoothcert.data import load_dataset, load_model
+from smoothcert.data_dependent import NORMS, OUTPUTS, optimize_sigma, save_sigma_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
