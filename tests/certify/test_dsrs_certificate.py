@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 import smoothcert as sc
-from smoothcert._core import dsrs as core
+from smoothcert._core import certify as core
 from smoothcert.certify import GeneralizedGaussianLaw, XPlus, dsrs
 from smoothcert.certify.generalized_gaussian import x_plus_beta
 
-import dsrs_golden
+from references import dsrs_golden
 
-DATA = Path(__file__).parent / "data" / "dsrs_reference.npz"
+DATA = Path(__file__).parents[1] / "data" / "dsrs_reference.npz"
 
 P_CIFAR = dict(sigma=0.5, k=1530, dim=3072)
 
@@ -50,9 +50,9 @@ def test_bad_inputs_raise():
     with pytest.raises(ValueError, match="P must"):
         dsrs(sc.Gaussian(sigma=0.5), Q, 0.95, 0.96, 0.98, 0.99)
     with pytest.raises(ValueError, match="k must"):
-        core.dsrs_radius(3072, 1536, 0.5, "sigma", [0.4], [0.9], [0.91], [0.9], [0.95])
+        core.dsrs_radius(3072, 1536, 0.5, core.DsrsQ.sigma, [0.4], [0.9], [0.91], [0.9], [0.95])
     with pytest.raises(ValueError, match="sigma"):
-        core.dsrs_radius(3072, 1530, -0.5, "sigma", [0.4], [0.9], [0.91], [0.9], [0.95])
+        core.dsrs_radius(3072, 1530, -0.5, core.DsrsQ.sigma, [0.4], [0.9], [0.91], [0.9], [0.95])
 
 
 def test_issue_examples_and_abstain():
@@ -99,7 +99,7 @@ def test_upper_q_bound_tightens_beyond_neyman_pearson():
     r_np = P.certify([a[0]])[0]
     r = dsrs(P, XPlus(), *a, *b)[0]
     assert r >= 0.13 - 1e-6 > r_np
-    ev = core.evaluate(3072, 1530, 0.25, "ball", float(x_plus_beta(a[0])), r, *a, *b)
+    ev = core.dsrs_evaluate(3072, 1530, 0.25, core.DsrsQ.ball, float(x_plus_beta(a[0])), r, *a, *b)
     assert ev["sign"] == -1 and ev["lambda2"] < 0 and ev["bound"] > 0.5
     # Widening q_R until it holds the Neyman–Pearson Q-mass gives back the NP radius.
     assert dsrs(P, XPlus(), a[0], a[1], b[0], 0.72)[0] == pytest.approx(r_np, rel=1e-8)
@@ -111,7 +111,7 @@ INPUT_8000 = ((0.9801127639515805, 0.9842438978276863), (0.9901496493698395, 0.9
 
 
 def _sigma_q_045(a, b, r):
-    return core.evaluate(3072, 1530, 0.5, "sigma", 0.45, r, *a, *b)
+    return core.dsrs_evaluate(3072, 1530, 0.5, core.DsrsQ.sigma, 0.45, r, *a, *b)
 
 
 def test_upper_p_bound_active_reaches_stored_radius():
@@ -158,7 +158,7 @@ def test_contradictory_bounds_keep_lambda1_nonnegative():
     P = sc.GeneralizedGaussian(**P_CIFAR)
     Q = sc.GeneralizedGaussian(sigma=0.55, k=1530, dim=3072)
     r = dsrs(P, Q, 0.98, 0.981, 0.995, 1.0)[0]
-    ev = core.evaluate(3072, 1530, 0.5, "sigma", 0.55, r, 0.98, 0.981, 0.995, 1.0)
+    ev = core.dsrs_evaluate(3072, 1530, 0.5, core.DsrsQ.sigma, 0.55, r, 0.98, 0.981, 0.995, 1.0)
     assert not ev["upper_p"] and 0 <= ev["lambda1"] < 1e-12 and 0.5 < ev["bound"] < 0.5 + 1e-9
     assert np.isfinite(r) and r < 1.3
 
@@ -169,7 +169,7 @@ def test_lower_q_side_when_the_ball_alone_cannot_hold_p_low():
     # for P[S] = p_L, Q[S] = q_R stays below that s; the dual is 0.5026 at the stored 0.36.
     P = sc.GeneralizedGaussian(**P_CIFAR)
     a, b = (0.7760612725113958, 0.7889234712495283), (0.6895620411663582, 0.703891637676608)
-    ev = core.evaluate(3072, 1530, 0.5, "ball", 0.4, 0.36, *a, *b)
+    ev = core.dsrs_evaluate(3072, 1530, 0.5, core.DsrsQ.ball, 0.4, 0.36, *a, *b)
     assert ev["sign"] == -1 and ev["s"] < -np.log(1 / 0.4) and ev["bound"] > 0.5
     assert ev["q"] == pytest.approx(b[1], abs=1e-9)
     assert dsrs(P, sc.ThresholdedGeneralizedGaussian(sigma=0.5, k=1530, dim=3072, beta=0.4), *a, *b)[0] >= 0.36
@@ -211,14 +211,14 @@ def _reference():
     return [dict(zip(cols, row)) for row in z["cases"]]
 
 
-KINDS = ["none", "sigma", "ball"]
+KINDS = [core.DsrsQ.none, core.DsrsQ.sigma, core.DsrsQ.ball]
 
 
 def test_integrals_match_mpmath():
     # Every integral of the dual against the mpmath twin (30 digits, a different formula for P_δ).
     worst = 0.0
     for c in _reference():
-        ours = core.integrals(int(c["d"]), c["k"], c["sigma"], KINDS[int(c["kind"])], c["q_param"], c["radius"],
+        ours = core.dsrs_integrals(int(c["d"]), c["k"], c["sigma"], KINDS[int(c["kind"])], c["q_param"], c["radius"],
                               c["log_lambda1"], int(c["sign"]), c["s"], bool(c["upper_p"]))
         for got, ref in zip(ours, (c["P"], c["Q"], c["P_delta"])):
             worst = max(worst, abs(got - ref))
@@ -238,7 +238,7 @@ def test_radii_sound_against_mpmath_dual():
         assert D > 0.5, c
         d, k, sigma, kind = int(c["d"]), c["k"], c["sigma"], KINDS[int(c["kind"])]
         pl = np.array([c["p_low"]])
-        if kind == "none":
+        if kind == core.DsrsQ.none:
             r = core.np_radius(d, k, sigma, pl)[0]
         else:
             r = core.dsrs_radius(d, k, sigma, kind, [c["q_param"]], pl, [c["p_high"]], [c["q_low"]], [c["q_high"]],
@@ -259,13 +259,13 @@ def _witness(model, qtext, a, b, r):
     d, k, sigma = model.dim, model.k, model.sigma
     if qtext == "th-x+":
         if a[1] >= 1 - 1e-8:
-            return core.evaluate(d, k, sigma, "none", 0.0, r, max(a[0], b[0]), 1.0, 0.0, 1.0)
-        kind, q_param = "ball", float(x_plus_beta(a[0]))
+            return core.dsrs_evaluate(d, k, sigma, core.DsrsQ.none, 0.0, r, max(a[0], b[0]), 1.0, 0.0, 1.0)
+        kind, q_param = core.DsrsQ.ball, float(x_plus_beta(a[0]))
     elif qtext.startswith("th-"):
-        kind, q_param = "ball", float(qtext[3:])
+        kind, q_param = core.DsrsQ.ball, float(qtext[3:])
     else:
-        kind, q_param = "sigma", float(qtext)
-    return core.evaluate(d, k, sigma, kind, q_param, r, a[0], a[1], b[0], b[1])
+        kind, q_param = core.DsrsQ.sigma, float(qtext)
+    return core.dsrs_evaluate(d, k, sigma, kind, q_param, r, a[0], a[1], b[0], b[1])
 
 
 def test_witness_against_mpmath():
@@ -280,7 +280,7 @@ def test_witness_against_mpmath():
         assert w["p_low"] - 1e-12 <= w["P"] <= w["p_high"] + 1e-12
         assert w["q_low"] - 1e-12 <= w["Q"] <= w["q_high"] + 1e-12
         assert w["P_delta"] < 0.5 - 1e-3
-        ev = core.evaluate(int(w["d"]), w["k"], w["sigma"], KINDS[int(w["kind"])], w["q_param"], w["radius"],
+        ev = core.dsrs_evaluate(int(w["d"]), w["k"], w["sigma"], KINDS[int(w["kind"])], w["q_param"], w["radius"],
                            w["p_low"], w["p_high"], w["q_low"], w["q_high"])
         assert _is_witness(ev, (w["p_low"], w["p_high"]), (w["q_low"], w["q_high"]))
         assert abs(ev["p_delta"] - w["P_delta"]) <= 1e-10

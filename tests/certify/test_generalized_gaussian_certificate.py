@@ -11,10 +11,10 @@ import pytest
 from scipy import special, stats
 
 import smoothcert as sc
-from smoothcert._core import dsrs as core
+from smoothcert._core import special as core
 from smoothcert.certify import GeneralizedGaussianLaw, neyman_pearson
 
-import dsrs_golden
+from references import dsrs_golden
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -136,7 +136,7 @@ BELOW_OURS_VERIFIED = {("cohen-cifar-1530-0.50.pth", "50000-0.0005", 5660): 0.50
 
 
 def test_golden_exceptions_are_mpmath_verified(reference_dir):
-    with np.load(Path(__file__).parent / "data" / "dsrs_reference.npz") as z:
+    with np.load(Path(__file__).parents[1] / "data" / "dsrs_reference.npz") as z:
         cols = [str(c) for c in z["columns"]]
         rows = [dict(zip(cols, row)) for row in z["cases"]]
     models = {m.name: m for m in dsrs_golden.models(reference_dir)}
@@ -201,7 +201,7 @@ def test_exp2_k2_against_the_mpmath_verified_neyman_pearson_radii():
     # The Neyman–Pearson cases of tests/data/dsrs_reference.npz (kind "none"), whose radii the
     # mpmath dual certifies: Exp2(k = 2) must stay at or below them, within the engine's 1e-6.
     # (k = 0, the Gaussian, is the closed form instead: see the next test.)
-    with np.load(Path(__file__).parent / "data" / "dsrs_reference.npz") as z:
+    with np.load(Path(__file__).parents[1] / "data" / "dsrs_reference.npz") as z:
         cols = [str(c) for c in z["columns"]]
         cases = [dict(zip(cols, row)) for row in z["cases"]]
     checked = 0

@@ -14,7 +14,7 @@ from smoothcert._native import core
 from smoothcert.noises import Gaussian, Noise
 from smoothcert.noises.scaled import ScaledNoise
 
-DATA = Path(__file__).parent / "data" / "shapes_reference.npz"
+DATA = Path(__file__).parents[1] / "data" / "shapes_reference.npz"
 RS4A = "rs4a"
 
 
@@ -234,7 +234,7 @@ def test_rs4a_exp2_k1_table_agrees_with_exact_level_set(reference_dir):
     """The original's Exp2 k = 1 table is a level-set table: our forward map reproduces its rho."""
     rho, golden = _golden(reference_dir, "exp2_l2_d3072_k1_j0_inc0.01_gridradius_upper3")
     idx = np.arange(1, len(rho), 25)
-    ours_rho = core.certify.levelset_rho(golden[idx], is_pow=False, dim=3072, k=1.0)
+    ours_rho = core.certify.levelset_rho(golden[idx], family=core.certify.LevelSetFamily.exp2, dim=3072, k=1.0)
     np.testing.assert_allclose(ours_rho, rho[idx], atol=1e-9)
 
 
@@ -251,7 +251,7 @@ def test_original_extrapolation_above_grid_is_loose(reference_dir):
 def test_level_set_forward_map_matches_gaussian_exactly():
     """Exp2 k = 2 is N(0, I/2): the level-set rho(e) must give back Phi^{-1}(rho)/sqrt(2) = e."""
     e = np.exp(np.linspace(math.log(1e-4), math.log(3.0), 12))
-    rho = core.certify.levelset_rho(e, is_pow=False, dim=3072, k=2.0)
+    rho = core.certify.levelset_rho(e, family=core.certify.LevelSetFamily.exp2, dim=3072, k=2.0)
     back = radius("gaussian", "l2", rho) / math.sqrt(2)
     # rho(e) is rounded up, so the exact radius at rho(e) is >= e (up to the closed form's ulps).
     assert (back >= e * (1 - 1e-12)).all()
@@ -261,7 +261,7 @@ def test_level_set_forward_map_matches_gaussian_exactly():
 def test_level_set_dominates_differential_closed_form_for_k1():
     """For Exp2 k = 1 the closed form is the differential-method bound: level set >= it, close."""
     e = np.exp(np.linspace(math.log(1e-4), math.log(3.0), 12))
-    rho = core.certify.levelset_rho(e, is_pow=False, dim=3072, k=1.0)
+    rho = core.certify.levelset_rho(e, family=core.certify.LevelSetFamily.exp2, dim=3072, k=1.0)
     # levelset_rho is an upper bound of rho(e), above it by the quadrature error estimate (~2e-14)
     # plus 1e-13 relative for the lgamma normalisation; at e = 1e-4 that moves the radius by ~1.7e-7
     # relative, so compare at rho - 2e-13 (below the exact rho(e)).
@@ -272,14 +272,17 @@ def test_level_set_dominates_differential_closed_form_for_k1():
 
 def test_level_set_root_finder_is_certified():
     p = np.array([0.5 + 1e-6, 0.6, 0.9, 0.999, 1 - 1e-8])
-    r = core.certify.levelset_radius(p, is_pow=False, dim=3072, k=2.0, rel_tol=1e-9)
+    r = core.certify.levelset_radius(p, family=core.certify.LevelSetFamily.exp2, dim=3072, k=2.0, rel_tol=1e-9)
     exact = radius("gaussian", "l2", p) / math.sqrt(2)
     assert (r <= exact * (1 + 1e-12)).all()
     np.testing.assert_allclose(r, exact, rtol=1e-6)
 
 
-@pytest.mark.parametrize("kw", [{"is_pow": False, "k": 1.0, "j": 1.0}, {"is_pow": False, "k": 2.0, "j": 8.0},
-                                {"is_pow": True, "k": 2.0, "a": 1546.0}])
+_LS = core.certify.LevelSetFamily
+
+
+@pytest.mark.parametrize("kw", [{"family": _LS.exp2, "k": 1.0, "j": 1.0}, {"family": _LS.exp2, "k": 2.0, "j": 8.0},
+                                {"family": _LS.pow2, "k": 2.0, "a": 1546.0}])
 def test_level_set_monotone_for_j_and_pow(kw):
     e = np.exp(np.linspace(math.log(1e-3), math.log(2.0), 10))
     rho = core.certify.levelset_rho(e, dim=3072, **kw)
@@ -299,7 +302,7 @@ def test_level_set_monotone_for_j_and_pow(kw):
     (lambda: radius("pow-inf", "linf", [0.7], dim=10), "a"),
     (lambda: radius("pareto", "l1", [0.7], a=-1), "a"),
     (lambda: radius("expp", "l1", [0.7], p=0.5), "p"),
-    (lambda: core.certify.levelset_rho(np.array([-1.0]), is_pow=False, dim=10, k=1.0), "radius"),
+    (lambda: core.certify.levelset_rho(np.array([-1.0]), family=core.certify.LevelSetFamily.exp2, dim=10, k=1.0), "radius"),
 ])
 def test_bad_input_raises_value_error(call, match):
     with pytest.raises(ValueError, match=match):
