@@ -21,7 +21,7 @@ import pytest
 from scipy import integrate, optimize, special
 
 import smoothcert as sc
-from smoothcert._core import dsrs as core
+from smoothcert._core import certify as core
 from smoothcert.certify import XPlus, dsrs
 
 CIFAR = dict(sigma=0.5, k=1530, dim=3072)
@@ -237,7 +237,7 @@ def test_dsrs_scipy_baseline(benchmark, params):
     if benchmark.disabled:
         # Minutes per input: only the dual's three integrals at smoothcert's radius and multipliers.
         base = ScipyDsrs(params["sigma"], params["k"], params["dim"], SIGMA_Q)
-        ev = core.evaluate(params["dim"], params["k"], params["sigma"], "sigma", SIGMA_Q, ours, *BOUNDS)
+        ev = core.dsrs_evaluate(params["dim"], params["k"], params["sigma"], core.DsrsQ.sigma, SIGMA_Q, ours, *BOUNDS)
         assert ev["sign"] == 1 and not ev["upper_p"]
         r, u, s = ours / base.m.scale, ev["log_lambda1"], ev["s"]
         got = benchmark.pedantic(lambda: (base.mass(r, u, s, False), base.mass(r, u, s, True), base.p_delta(r, u, s)))
