@@ -130,7 +130,7 @@ def planted(tmp_path: Path) -> Path:
                                "if typing.TYPE_CHECKING:\n    import smoothcert.cli\nelse:\n    import smoothcert.cli\n"
                                "def f():\n    from ..noises import base\n    from .. import noises\n"
                                "class C:\n    def g(self):\n        import importlib\n"
-                               "        return importlib.import_module('smoothcert.noises.gaussian')\n"),
+                               "        return importlib.import_module('smoothcert.noises.gaussian_noise')\n"),
         "bounds.py": "def f():\n    import argparse.foo\n",
         "data_dependent/pipeline.py": "from argparse import Namespace\n",
         "cli/__init__.py": "import argparse\n",
@@ -149,7 +149,7 @@ def test_the_checks_catch_planted_imports(planted):
         "smoothcert/certify/planted.py:6 imports smoothcert.cli",
         "smoothcert/certify/planted.py:8 imports smoothcert.noises",
         "smoothcert/certify/planted.py:9 imports smoothcert.noises",
-        "smoothcert/certify/planted.py:13 imports smoothcert.noises.gaussian",
+        "smoothcert/certify/planted.py:13 imports smoothcert.noises.gaussian_noise",
     ]
     assert argparse_violations(planted) == [
         "smoothcert/bounds.py:2 imports argparse.foo",

@@ -21,7 +21,7 @@ from smoothcert._native import core
 from smoothcert.certify.gaussian import gaussian_pa_pb_radius
 from smoothcert.counts import Counts
 from smoothcert.noises.base import ROLE_ESTIMATE, ROLE_SELECT, Noise, all_finite
-from smoothcert.noises.gaussian import Gaussian
+from smoothcert.noises.gaussian_noise import Gaussian
 
 __all__ = ["SmoothedClassifier", "Certificate", "CertifyResult", "ABSTAIN_LABEL"]
 

@@ -16,8 +16,8 @@ Files: ``tables/<family>_<norm>_d<dim>[_<param><value>...].npz`` (``<family>`` t
 ``table_stem``) with arrays ``rho``, ``radius`` and ``meta`` (a JSON string: method, precision, grid,
 version, dim, params, convex, build time).
 
-This module serves the level-set certificates of :class:`~smoothcert.noises.shapes.Exp2` and
-:class:`~smoothcert.noises.shapes.Pow2` and declares them in :mod:`smoothcert.certify.registry`
+This module serves the level-set certificates of :class:`~smoothcert.noises.shapes_noise.Exp2` and
+:class:`~smoothcert.noises.shapes_noise.Pow2` and declares them in :mod:`smoothcert.certify.registry`
 (:mod:`smoothcert.certify` never imports it). A family is named by its noise class, or by the
 class's registered name (as on the command line).
 """
@@ -41,7 +41,7 @@ from smoothcert.certify import shapes as cert
 from smoothcert.certify.registry import certificate, register
 from smoothcert.noises.base import Noise
 from smoothcert.noises.scaled import ScaledNoise
-from smoothcert.noises.shapes import Exp1, Exp2, ExpInf, Laplace, Pow2, PowInf
+from smoothcert.noises.shapes_noise import Exp1, Exp2, ExpInf, Laplace, Pow2, PowInf
 
 __all__ = ["Table", "build", "load", "lookup", "table_name", "shipped_dir", "SHIPPED", "TABLE_VERSION"]
 

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from smoothcert.data_dependent.threat_models import ThreatModel, threat_model
-from smoothcert.noises.gaussian import Gaussian
+from smoothcert.noises.gaussian_noise import Gaussian
 
 __all__ = ["ROLE_SIGMA", "OUTPUTS", "SigmaOptimization", "radius_proxy", "evaluate_proxy", "optimize_sigma"]
 

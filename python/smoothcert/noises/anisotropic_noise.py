@@ -18,7 +18,7 @@ from smoothcert.certify.gaussian import gaussian_radius
 from smoothcert.certify.registry import register
 from smoothcert.certify.shapes import box_l1
 from smoothcert.noises.base import Noise
-from smoothcert.noises.gaussian import Gaussian
+from smoothcert.noises.gaussian_noise import Gaussian
 
 __all__ = ["AnisotropicGaussian", "AnisotropicUniform", "check_theta"]
 
