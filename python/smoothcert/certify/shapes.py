@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -72,7 +73,7 @@ from smoothcert.certify.gaussian import gaussian_radius
 from smoothcert.certify.generalized_gaussian import generalized_gaussian_radius
 
 __all__ = [
-    "laplace_l1", "laplace_linf", "laplace_l2", "uniform_l1", "uniform_linf", "uniform_l2", "box_l1",
+    "laplace_l1", "laplace_linf", "laplace_l2", "uniform_l1", "uniform_linf", "uniform_l2", "box_l1", "box_l1_pa_pb",
     "pareto_l1", "uniform_ball_l2", "expp_l1", "expinf_linf", "expinf_l1", "exp1_l1", "powinf_linf",
     "powinf_l1", "exp2_l2", "check_k_ge1", "check_expinf", "check_expinf_linf", "check_powinf",
     "check_pareto", "check_expp", "check_exp2", "check_pow2",
@@ -169,7 +170,23 @@ def box_l1(p_a_lower: np.ndarray, *, half_width: float) -> np.ndarray:
     2p - 1 is exact in float64 for p in [1/4, 1] (Sterbenz); the one rounding left in the product is
     undone by one step down, so the radius is never above the exact value.
     """
-    radius = float(half_width) * (2.0 * np.asarray(p_a_lower, dtype=np.float64) - 1.0)
+    return _round_down_nonnegative(np.asarray(half_width, dtype=np.float64)
+                                   * (2.0 * np.asarray(p_a_lower, dtype=np.float64) - 1.0))
+
+
+def box_l1_pa_pb(p_a_lower: np.ndarray, p_b_upper: np.ndarray, *, half_width: Any) -> np.ndarray:
+    """l1 radius ``half_width (p_A - p_B)`` of uniform noise on a box from bounds on both classes.
+
+    The smoothed probabilities are 1/(2 half_width)-Lipschitz in l1 (Levine & Feizi 2021, Thm. 2;
+    Eiras et al. 2022, Thm. 2), so the top class stays ahead while half_width (p_A - p_B) > ||delta||_1.
+    The difference and the product are each rounded down; 0 where p_A <= p_B (the caller abstains).
+    """
+    gap = np.nextafter(np.asarray(p_a_lower, dtype=np.float64) - np.asarray(p_b_upper, dtype=np.float64), -np.inf)
+    return _round_down_nonnegative(np.asarray(half_width, dtype=np.float64) * gap)
+
+
+def _round_down_nonnegative(radius: np.ndarray) -> np.ndarray:
+    """One step toward -inf for finite positive radii; negative values (no certificate) become 0."""
     return np.where((radius > 0) & np.isfinite(radius), np.nextafter(radius, -np.inf), np.maximum(radius, 0.0))
 
 

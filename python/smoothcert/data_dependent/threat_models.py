@@ -18,9 +18,10 @@ import numpy as np
 import torch
 
 from smoothcert.certify.gaussian import gaussian_pa_pb_radius, gaussian_radius
-from smoothcert.noises.anisotropic import AnisotropicGaussian, AnisotropicUniform
+from smoothcert.certify.shapes import box_l1, box_l1_pa_pb
+from smoothcert.noises.anisotropic_noise import AnisotropicGaussian, AnisotropicUniform
 from smoothcert.noises.base import Noise
-from smoothcert.noises.gaussian import Gaussian
+from smoothcert.noises.gaussian_noise import Gaussian
 
 __all__ = ["ThreatModel", "L2Gaussian", "L1Uniform", "THREAT_MODELS", "NORMS", "threat_model", "anisotropic_radius"]
 
@@ -96,15 +97,16 @@ class L1Uniform(ThreatModel):
         return top[:, 0] - top[:, 1]
 
     def standard_noise(self, normals: torch.Tensor) -> torch.Tensor:
-        # Uniform on (-1, 1) by the probability integral transform (see noises/anisotropic.py).
+        # Uniform on (-1, 1) by the probability integral transform (see noises/anisotropic_noise.py).
         return 2.0 * torch.special.ndtr(normals) - 1.0
 
     def fixed_scale_noise(self, scale: np.ndarray) -> Noise:
         return AnisotropicUniform(float(scale) if scale.ndim == 0 else scale.reshape(-1))
 
     def radius(self, theta_min: np.ndarray, p_a: np.ndarray, p_b: np.ndarray | None) -> np.ndarray:
-        gap = np.nextafter(p_a - p_b, -np.inf) if p_b is not None else 2.0 * (p_a - 0.5)
-        return np.nextafter(theta_min * gap, -np.inf)
+        if p_b is None:
+            return box_l1(p_a, half_width=theta_min)
+        return box_l1_pa_pb(p_a, p_b, half_width=theta_min)
 
     def distances(self, diff: np.ndarray) -> np.ndarray:
         return np.abs(diff).sum(axis=1)
