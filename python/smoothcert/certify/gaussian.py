@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from smoothcert._native import core
+from smoothcert.certify.rounding import round_down_positive
 
 __all__ = ["gaussian_radius", "gaussian_linf_radius", "gaussian_pa_pb_radius"]
 
@@ -47,8 +48,7 @@ def gaussian_linf_radius(sigma: Any, p_a_lower: Any, dim: int) -> np.ndarray:
 
     (The l1 radius is :func:`gaussian_radius` itself, as ||delta||_2 <= ||delta||_1.)
     """
-    q = gaussian_radius(sigma, p_a_lower) / math.sqrt(dim)
-    return np.where(np.isfinite(q) & (q > 0), np.nextafter(q, -np.inf), q)
+    return round_down_positive(gaussian_radius(sigma, p_a_lower) / math.sqrt(dim))
 
 
 def gaussian_pa_pb_radius(sigma: Any, p_a_lower: Any, p_b_upper: Any) -> np.ndarray:

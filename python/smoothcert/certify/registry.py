@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Certificate", "register", "certificate", "certificates", "norms", "round_down_positive"]
+from smoothcert.certify.rounding import round_down_positive
+
+__all__ = ["Certificate", "register", "certificate", "certificates", "norms"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,10 +105,3 @@ def certificate(noise: type, norm: str | None = None) -> Certificate:
     if norm not in entries:
         raise ValueError(f"norm must be one of {tuple(entries)} for {noise.__name__}, got {norm!r}")
     return entries[norm]
-
-
-def round_down_positive(r: Any) -> np.ndarray:
-    """One step toward -inf for every positive finite entry: a rounded-to-nearest product becomes a
-    value never above the exact one."""
-    r = np.asarray(r, dtype=np.float64)
-    return np.where((r > 0) & np.isfinite(r), np.nextafter(r, -np.inf), r)

@@ -70,6 +70,7 @@ import numpy as np
 
 from smoothcert._native import core
 from smoothcert.certify.gaussian import gaussian_radius
+from smoothcert.certify.rounding import round_down_positive
 from smoothcert.certify.generalized_gaussian import generalized_gaussian_radius
 
 __all__ = [
@@ -126,12 +127,6 @@ def check_pow2(*, dim: int, k: float, a: float) -> None:
     _require(a > dim / k, f"a must be > dim / k, got a={a}")
 
 
-def _round_down_div(r: np.ndarray, c: float) -> np.ndarray:
-    """r / c rounded toward -inf (one ulp below the correctly rounded quotient)."""
-    q = np.asarray(r, dtype=np.float64) / c
-    return np.where(np.isfinite(q) & (q > 0), np.nextafter(q, -np.inf), q)
-
-
 # ---------------------------------------------------------------------------- closed forms
 def laplace_l1(p_a_lower: np.ndarray) -> np.ndarray:
     """log(1 / (2 (1 - p)))."""
@@ -145,7 +140,7 @@ def laplace_linf(p_a_lower: np.ndarray, *, dim: int) -> np.ndarray:
 
 def laplace_l2(p_a_lower: np.ndarray, *, dim: int) -> np.ndarray:
     """max(R_1 / sqrt(d), R_inf), from ||.||_1 <= sqrt(d) ||.||_2 and ||.||_inf <= ||.||_2."""
-    return np.maximum(_round_down_div(laplace_l1(p_a_lower), math.sqrt(dim)), laplace_linf(p_a_lower, dim=dim))
+    return np.maximum(round_down_positive(laplace_l1(p_a_lower) / math.sqrt(dim)), laplace_linf(p_a_lower, dim=dim))
 
 
 def uniform_l1(p_a_lower: np.ndarray) -> np.ndarray:
@@ -170,7 +165,7 @@ def box_l1(p_a_lower: np.ndarray, *, half_width: float) -> np.ndarray:
     2p - 1 is exact in float64 for p in [1/4, 1] (Sterbenz); the one rounding left in the product is
     undone by one step down, so the radius is never above the exact value.
     """
-    return _round_down_nonnegative(np.asarray(half_width, dtype=np.float64)
+    return _nonnegative_down(np.asarray(half_width, dtype=np.float64)
                                    * (2.0 * np.asarray(p_a_lower, dtype=np.float64) - 1.0))
 
 
@@ -182,12 +177,7 @@ def box_l1_pa_pb(p_a_lower: np.ndarray, p_b_upper: np.ndarray, *, half_width: An
     The difference and the product are each rounded down; 0 where p_A <= p_B (the caller abstains).
     """
     gap = np.nextafter(np.asarray(p_a_lower, dtype=np.float64) - np.asarray(p_b_upper, dtype=np.float64), -np.inf)
-    return _round_down_nonnegative(np.asarray(half_width, dtype=np.float64) * gap)
-
-
-def _round_down_nonnegative(radius: np.ndarray) -> np.ndarray:
-    """One step toward -inf for finite positive radii; negative values (no certificate) become 0."""
-    return np.where((radius > 0) & np.isfinite(radius), np.nextafter(radius, -np.inf), np.maximum(radius, 0.0))
+    return _nonnegative_down(np.asarray(half_width, dtype=np.float64) * gap)
 
 
 def pareto_l1(p_a_lower: np.ndarray, *, a: float) -> np.ndarray:
@@ -240,7 +230,12 @@ def exp2_l2(p_a_lower: np.ndarray, *, dim: int, k: float, j: float, level_set: L
         return core.certify.exp2_k1_l2(p_a_lower, dim)
     if k == 2:
         if j == 0:
-            return _round_down_div(gaussian_radius(1.0, p_a_lower), math.sqrt(2.0))
+            return round_down_positive(gaussian_radius(1.0, p_a_lower) / math.sqrt(2.0))
         sigma = math.nextafter(math.sqrt((dim - j) / (2.0 * dim)), 0.0)
         return generalized_gaussian_radius(p_a_lower, sigma=sigma, k=j / 2, dim=dim)
     return level_set(p_a_lower, dim=dim, k=k, j=j)
+
+
+def _nonnegative_down(radius: np.ndarray) -> np.ndarray:
+    """Radii rounded down, with negative values (no certificate) clamped to 0."""
+    return np.maximum(round_down_positive(radius), 0.0)
