@@ -1,26 +1,12 @@
-// CUDA twins of noise/hierarchical_cpu.cpp: grid-stride kernels over the same per-element functions of
-// smoothcert/hierarchical.h and the i.i.d. Gaussian generator, so both backends give the same noise.
-#include <cuda_runtime.h>
-
-#include <algorithm>
-#include <stdexcept>
-#include <string>
-
+// CUDA twins of noise/hierarchical_noise_cpu.cpp: grid-stride kernels over the same per-element functions of
+// smoothcert/variates/hierarchical_selection.h and the i.i.d. Gaussian generator, so both backends give the same noise.
 #include "noise/hierarchical_noise.h"
-#include "noise/iid.h"
+#include "noise/rows_cuda.cuh"
+#include "smoothcert/variates/gaussian_gen.h"
 #include "smoothcert/variates/hierarchical_selection.h"
 
 namespace smoothcert::noise {
 namespace {
-
-void check_launch() {
-  const cudaError_t err = cudaGetLastError();
-  if (err != cudaSuccess) throw std::runtime_error(std::string("CUDA kernel launch failed: ") + cudaGetErrorString(err));
-}
-
-unsigned grid_for(int64_t total, int threads) {
-  return static_cast<unsigned>(std::min<int64_t>((total + threads - 1) / threads, 65535LL * 8));
-}
 
 __device__ void row_ids(const HierProblem& pb, int64_t row, int64_t& i, uint64_t& sample, uint32_t& input) {
   i = row / pb.samples;
@@ -111,30 +97,30 @@ void launch_indicator(T* out, const HierProblem& pb, cudaStream_t s) {
   const int64_t total = pb.inputs * pb.samples * pb.entities;
   if (total == 0) return;
   hier_indicator_kernel<T><<<grid_for(total, 256), 256, 0, s>>>(out, pb);
-  check_launch();
+  check_launch("hierarchical noise kernel");
 }
 
 template <class T>
 void gaussian_cuda(const T* x, T* out, const HierProblem& pb, T sigma, uintptr_t stream) {
-  const cudaStream_t s = reinterpret_cast<cudaStream_t>(stream);
+  const cudaStream_t s = as_stream(stream);
   constexpr int K = GaussianGen<T>::kPerBlock;
   const int64_t blocks = (pb.in_dim() + K - 1) / K;
   const int64_t total = pb.inputs * pb.samples * blocks;
   if (total > 0) {
     hier_gaussian_kernel<T><<<grid_for(total, 256), 256, 0, s>>>(x, out, pb, GaussianGen<T>{sigma}, blocks);
-    check_launch();
+    check_launch("hierarchical noise kernel");
   }
   launch_indicator(out, pb, s);
 }
 
 template <class T>
 void flip_cuda(const T* x, T* out, const HierProblem& pb, double p_plus, double p_minus, uintptr_t stream) {
-  const cudaStream_t s = reinterpret_cast<cudaStream_t>(stream);
+  const cudaStream_t s = as_stream(stream);
   const int64_t chunks = (pb.features + hierarchical::kFlipChunk - 1) / hierarchical::kFlipChunk;
   const int64_t total = pb.inputs * pb.samples * pb.entities * chunks;
   if (total > 0) {
     hier_flip_kernel<T><<<grid_for(total, 128), 128, 0, s>>>(x, out, pb, p_plus, p_minus, chunks);
-    check_launch();
+    check_launch("hierarchical noise kernel");
   }
   launch_indicator(out, pb, s);
 }

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "noise/hierarchical_noise.h"
-#include "noise/iid.h"
-#include "noise/iid_cpu.h"
+#include "noise/rows_cpu.h"
+#include "smoothcert/variates/gaussian_gen.h"
 #include "smoothcert/variates/hierarchical_selection.h"
 
 namespace smoothcert::noise {

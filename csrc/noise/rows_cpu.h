@@ -1,4 +1,5 @@
-// CPU shell for i.i.d. noise: out[i, j, :] = x[i, :] + noise(seed, role, index0 + i, sample0 + j).
+// CPU row machinery shared by the noise loops: when to thread, the vector-lanes switch, and the
+// i.i.d. shell out[i, j, :] = x[i, :] + noise(seed, role, index0 + i, sample0 + j).
 // Threads split the (input, sample) rows. Within a row, generators with a vector twin
 // (fill_lanes) compute simd::kLanes Philox blocks per step; others use the scalar fill, which
 // runs the same operations, so each element's value depends only on its identity — never on the
@@ -8,8 +9,9 @@
 #include <atomic>
 #include <type_traits>
 
-#include "noise/iid.h"
+#include "smoothcert/philox.h"
 #include "smoothcert/simd.h"
+#include "smoothcert/variates/rows.h"
 
 namespace smoothcert::noise {
 

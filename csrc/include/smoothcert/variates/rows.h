@@ -1,7 +1,7 @@
-// Shared shell for noise families whose coordinates are i.i.d.: each Philox block (element block
-// b of sample j of input i) yields Gen::kPerBlock variates of type T. The CPU loop (iid_cpu.h)
-// and the CUDA kernel (iid_cuda.cuh) both call Gen::fill, so the noise is the same function of
-// (seed, role, input, sample, element) on every backend.
+// The rows of one fused-noise call and the generator protocol of the i.i.d. shells. Each Philox
+// block (element block b of sample j of input i) yields Gen::kPerBlock variates of type T. The CPU
+// loop (noise/rows_cpu.h) and the CUDA kernel (noise/rows_cuda.cuh) both call Gen::fill, so the
+// noise is the same function of (seed, role, input, sample, element) on every backend.
 //
 // A generator is a small struct with
 //   static constexpr int kPerBlock;                       // variates per Philox block
@@ -10,8 +10,7 @@
 // with the same operations lane by lane (so vector and scalar results are bit-identical):
 //   void fill_lanes(const simd::u32v w[4], simd::f32v out[kPerBlock]) const;
 #pragma once
-#include "smoothcert/philox.h"
-#include "smoothcert/variates/gaussian_gen.h"
+#include <cstdint>
 
 namespace smoothcert::noise {
 

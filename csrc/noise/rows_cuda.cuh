@@ -1,14 +1,28 @@
-// CUDA shell for i.i.d. noise: a grid-stride loop over (row, element block) calling the same
-// generator as the CPU shell (iid_cpu.h).
+// CUDA launch helpers shared by the noise kernels, and the i.i.d. shell: a grid-stride loop over
+// (row, element block) calling the same generator as the CPU shell (rows_cpu.h).
 #pragma once
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
-#include "noise/iid.h"
+#include "smoothcert/philox.h"
+#include "smoothcert/variates/rows.h"
 
 namespace smoothcert::noise {
+
+inline cudaStream_t as_stream(uintptr_t s) { return reinterpret_cast<cudaStream_t>(s); }
+
+inline void check_launch(const char* what) {
+  const cudaError_t err = cudaGetLastError();
+  if (err != cudaSuccess) throw std::runtime_error(std::string(what) + " launch failed: " + cudaGetErrorString(err));
+}
+
+// Grid-stride kernels: enough blocks to cover the work, at most 8 * 65535.
+inline unsigned grid_for(int64_t work, int threads) {
+  return static_cast<unsigned>(std::min<int64_t>((work + threads - 1) / threads, 65535LL * 8));
+}
 
 template <class T, class Gen>
 __global__ void add_iid_noise_kernel(const T* x, T* out, IidProblem pb, Gen gen, int64_t blocks) {
@@ -40,11 +54,8 @@ void add_iid_noise_cuda(const T* x, T* out, const IidProblem& pb, const Gen& gen
   const int64_t blocks = (pb.dim + K - 1) / K;
   const int64_t total = pb.inputs * pb.samples * blocks;
   if (total == 0) return;
-  const int threads = 256;
-  const int64_t grid = std::min<int64_t>((total + threads - 1) / threads, 65535LL * 8);
-  add_iid_noise_kernel<T, Gen><<<static_cast<unsigned>(grid), threads, 0, stream>>>(x, out, pb, gen, blocks);
-  const cudaError_t err = cudaGetLastError();
-  if (err != cudaSuccess) throw std::runtime_error(std::string("CUDA kernel launch failed: ") + cudaGetErrorString(err));
+  add_iid_noise_kernel<T, Gen><<<grid_for(total, 256), 256, 0, stream>>>(x, out, pb, gen, blocks);
+  check_launch("CUDA i.i.d. noise kernel");
 }
 
 }  // namespace smoothcert::noise
