@@ -19,12 +19,9 @@ void add_expp_noise_cpu(const T* x, T* out, const IidProblem& pb, const ExppPara
   const bool lanes = vector_lanes();
 #pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
-    const int64_t i = row / pb.samples;
-    const int64_t j = row % pb.samples;
+    const auto [i, sample, input] = row_ids(pb, row);
     const T* xi = x + i * pb.dim;
     T* o = out + row * pb.dim;
-    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + j);
-    const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
     if constexpr (sizeof(T) == 4) {
       const float d = static_cast<float>(prm.alpha - 1.0 / 3.0);
       const float c = static_cast<float>(1.0 / sqrt(9.0 * (prm.alpha - 1.0 / 3.0)));

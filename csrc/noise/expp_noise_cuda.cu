@@ -11,14 +11,11 @@ template <class T>
 __global__ void add_expp_noise_kernel(const T* x, T* out, IidProblem pb, ExppParams prm) {
   const philox::Key key = philox::make_key(pb.seed, pb.role);
   const int64_t total = pb.inputs * pb.samples * pb.dim;
-  for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
-       t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t t = grid_first(); t < total; t += grid_stride()) {
     const int64_t row = t / pb.dim;
     const int64_t e = t % pb.dim;
-    const int64_t i = row / pb.samples;
-    const int64_t j = row % pb.samples;
-    out[t] = x[i * pb.dim + e] + expp_value<T>(key, e, static_cast<uint64_t>(pb.sample0 + j),
-                                               static_cast<uint32_t>(pb.index0 + i), prm);
+    const RowIds id = row_ids(pb, row);
+    out[t] = x[id.i * pb.dim + e] + expp_value<T>(key, e, id.sample, id.input, prm);
   }
 }
 

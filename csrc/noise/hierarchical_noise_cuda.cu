@@ -8,12 +8,6 @@
 namespace smoothcert::noise {
 namespace {
 
-__device__ void row_ids(const HierProblem& pb, int64_t row, int64_t& i, uint64_t& sample, uint32_t& input) {
-  i = row / pb.samples;
-  sample = static_cast<uint64_t>(pb.sample0 + row % pb.samples);
-  input = static_cast<uint32_t>(pb.index0 + i);
-}
-
 template <class T>
 __global__ void hier_gaussian_kernel(const T* x, T* out, HierProblem pb, GaussianGen<T> gen, int64_t blocks) {
   constexpr int K = GaussianGen<T>::kPerBlock;
@@ -21,13 +15,9 @@ __global__ void hier_gaussian_kernel(const T* x, T* out, HierProblem pb, Gaussia
   const uint64_t thr = hierarchical::select_threshold(pb.selection_prob);
   const int64_t dim = pb.in_dim(), odim = pb.out_dim(), fo = pb.features + pb.ind_feature;
   const int64_t total = pb.inputs * pb.samples * blocks;
-  for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
-       t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t t = grid_first(); t < total; t += grid_stride()) {
     const int64_t row = t / blocks, blk = t % blocks;
-    int64_t i;
-    uint64_t sample;
-    uint32_t input;
-    row_ids(pb, row, i, sample, input);
+    const auto [i, sample, input] = row_ids(pb, row);
     const philox::Block b =
         philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(blk), sample, input), key);
     T vals[K];
@@ -48,13 +38,9 @@ __global__ void hier_indicator_kernel(T* out, HierProblem pb) {
   const uint64_t thr = hierarchical::select_threshold(pb.selection_prob);
   const int64_t odim = pb.out_dim(), fo = pb.features + pb.ind_feature, co = pb.channels + pb.ind_channel;
   const int64_t total = pb.inputs * pb.samples * pb.entities;
-  for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
-       t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t t = grid_first(); t < total; t += grid_stride()) {
     const int64_t row = t / pb.entities, e = t % pb.entities;
-    int64_t i;
-    uint64_t sample;
-    uint32_t input;
-    row_ids(pb, row, i, sample, input);
+    const auto [i, sample, input] = row_ids(pb, row);
     const T v = hierarchical::entity_selected(key, e, sample, input, thr) ? T(1) : T(0);
     T* o = out + row * odim;
     if (pb.ind_channel)
@@ -73,13 +59,9 @@ __global__ void hier_flip_kernel(const T* x, T* out, HierProblem pb, double p_pl
   const double log1m_plus = log1p(-p_plus);
   const int64_t dim = pb.in_dim(), odim = pb.out_dim(), fo = pb.features + pb.ind_feature;
   const int64_t total = pb.inputs * pb.samples * pb.entities * chunks;
-  for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
-       t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t t = grid_first(); t < total; t += grid_stride()) {
     const int64_t ch = t % chunks, re = t / chunks, e = re % pb.entities, row = re / pb.entities;
-    int64_t i;
-    uint64_t sample;
-    uint32_t input;
-    row_ids(pb, row, i, sample, input);
+    const auto [i, sample, input] = row_ids(pb, row);
     const T* xr = x + i * dim + e * pb.features;
     T* orow = out + row * odim + e * fo;
     const int64_t c0 = ch * hierarchical::kFlipChunk;

@@ -21,13 +21,10 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
   const bool lanes = vector_lanes();
 #pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
-    const int64_t i = row / pb.samples;
-    const int64_t j = row % pb.samples;
-    const T* xi = x + i * pb.dim;
+    const RowIds id = row_ids(pb, row);
+    const T* xi = x + id.i * pb.dim;
     T* o = out + row * pb.dim;
-    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + j);
-    const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
-    sampling::ElementStream rng(key, kRowBlock, sample, input);
+    sampling::ElementStream rng(key, kRowBlock, id.sample, id.input);
     const typename Dir::Row rs = dir.begin(rng, pb.dim);
     const double radius = rad.draw(rng);
 
@@ -44,7 +41,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
           constexpr int64_t L = simd::kLanes;
           static_assert(kLanes % (2 * L) == 0, "a chunk holds whole pairs of vectors");
           auto vector_chunk = [&](auto&& take) {
-            const philox::Block base = philox::make_counter(0, sample, input);
+            const philox::Block base = philox::make_counter(0, id.sample, id.input);
             for (; c < kLanes; c += 2 * L) {
               simd::u32v w[2][4];
               philox::philox_lanes<2>(static_cast<uint32_t>(c0 + c), base, lane_keys, w);
@@ -86,7 +83,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
       }
       for (; c < kLanes; ++c) {
         const philox::Block b =
-            philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), sample, input), key);
+            philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), id.sample, id.input), key);
         T vals[K];
         dir.fill(b, vals);
         for (int q = 0; q < K; ++q) v[q][c] = vals[q];

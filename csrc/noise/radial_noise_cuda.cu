@@ -21,12 +21,9 @@ __global__ void add_radial_noise_kernel(const T* x, T* out, IidProblem pb, Dir d
   const int64_t rows = pb.inputs * pb.samples;
   const philox::Key key = philox::make_key(pb.seed, pb.role);
   for (int64_t row = warp; row < rows; row += warps) {
-    const int64_t i = row / pb.samples;
-    const int64_t j = row % pb.samples;
+    const auto [i, sample, input] = row_ids(pb, row);
     const T* xi = x + i * pb.dim;
     T* o = out + row * pb.dim;
-    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + j);
-    const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
     // Every lane draws the row scalars from the same stream: identical values, no divergence.
     sampling::ElementStream rng(key, kRowBlock, sample, input);
     const typename Dir::Row rs = dir.begin(rng, pb.dim);

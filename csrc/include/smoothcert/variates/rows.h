@@ -12,6 +12,8 @@
 #pragma once
 #include <cstdint>
 
+#include "smoothcert/common.h"
+
 namespace smoothcert::noise {
 
 // Problem geometry shared by the CPU and CUDA shells.
@@ -23,6 +25,25 @@ struct IidProblem {
   uint32_t role;
   int64_t index0;      // global index of input row 0
   int64_t sample0;     // global index of the first sample
+};
+
+// Counter identity of row `row` (input i, sample j: row = i * samples + j) of a fused-noise call;
+// Problem is IidProblem or HierProblem.
+struct RowIds {
+  int64_t i;        // row of x
+  uint64_t sample;  // global sample index: sample0 + j
+  uint32_t input;   // global input index: index0 + i
+};
+template <class Problem>
+SC_HD RowIds row_ids(const Problem& pb, int64_t row) {
+  const int64_t i = row / pb.samples;
+  return RowIds{i, static_cast<uint64_t>(pb.sample0 + row % pb.samples), static_cast<uint32_t>(pb.index0 + i)};
+}
+
+// How the i.i.d. shells combine an input value x and its variate v: additive noise, x + v.
+struct AddNoise {
+  template <class T>
+  SC_HD T operator()(T x, T v) const { return x + v; }
 };
 
 }  // namespace smoothcert::noise

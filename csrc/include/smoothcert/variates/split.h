@@ -48,6 +48,13 @@ SC_HD T split_value(T x, T s, T w) {
   return (hi + lo) * T(0.5);
 }
 
+// How the i.i.d. shells combine input coordinate x with its split value s: the SSN bin midpoint.
+template <class T>
+struct SplitBins {
+  T width;  // 2 lambda
+  SC_HD T operator()(T x, T s) const { return split_value<T>(x, s, width); }
+};
+
 // DSSN (Levine & Feizi 2021, Sec. 4): one offset o_e in {0, ..., L-1} per coordinate from the
 // seed (role kRoleAux, shared by every input and sample), shift number t uses the split value
 // s = ((o_e + t) mod L + 1/2) / 255. Inputs are on the 1/255 grid, x = a / 255 with a integer,
