@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "noise/iid.h"
+#include "smoothcert/variates/rows.h"
 
 namespace smoothcert::bindings {
 

@@ -18,7 +18,7 @@
 #include "certify/shapes_closed.h"
 #include "certify/shapes_diff.h"
 #include "certify/levelset.h"
-#include "smoothcert/dsrs.h"
+#include "smoothcert/dsrs_dual.h"
 
 namespace py = pybind11;
 

@@ -12,8 +12,11 @@
 #include "bindings/register.h"
 #include "noise/gaussian_noise.h"
 #include "noise/hierarchical_noise.h"
-#include "noise/iid_cpu.h"
-#include "noise/shapes_sampling.h"
+#include "noise/expp_noise.h"
+#include "noise/iid_noise.h"
+#include "noise/radial_noise.h"
+#include "noise/rows_cpu.h"
+#include "noise/split_noise.h"
 #include "noise/votes.h"
 
 namespace py = pybind11;

@@ -1,6 +1,6 @@
 #include "certify/generalized_gaussian.h"
 
-#include "smoothcert/dsrs.h"
+#include "smoothcert/dsrs_dual.h"
 
 namespace smoothcert::certify {
 

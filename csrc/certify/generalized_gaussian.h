@@ -2,7 +2,7 @@
 #pragma once
 #include <cstdint>
 
-#include "smoothcert/dsrs.h"
+#include "smoothcert/dsrs_dual.h"
 
 namespace smoothcert::certify {
 

@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <numeric>
+
+#include "smoothcert/quadrature.h"
 
 namespace smoothcert::certify {
 namespace {
@@ -24,17 +25,6 @@ real ppf_one_minus(real s) {
 // Outward slack for a quantile computed by Newton to ~1e-19 relative.
 real down(real x) { return std::isfinite(static_cast<double>(x)) ? x - 1e-17L * (1.0L + std::fabs(x)) : x; }
 real up(real x) { return std::isfinite(static_cast<double>(x)) ? x + 1e-17L * (1.0L + std::fabs(x)) : x; }
-
-double bits_to_double(uint64_t b) {
-  double d;
-  std::memcpy(&d, &b, sizeof d);
-  return d;
-}
-uint64_t double_to_bits(double d) {
-  uint64_t b;
-  std::memcpy(&b, &d, sizeof b);
-  return b;
-}
 
 }  // namespace
 
@@ -84,16 +74,10 @@ double hierarchical_gaussian_multiclass(double p_a, double p_b, double selection
   if (certified(std::numeric_limits<double>::max())) return std::numeric_limits<double>::infinity();
   // At t = (a - b)/2 both Phi terms agree, so h <= -Delta/q <= 0: the root lies below.
   const real hi_r = sig * (a - b) / 2 * (1.0L + kRel);
-  double hi = hi_r < static_cast<real>(std::numeric_limits<double>::max())
+  const double hi = hi_r < static_cast<real>(std::numeric_limits<double>::max())
                   ? special::round_up(hi_r)
                   : std::numeric_limits<double>::infinity();
-  uint64_t lo_b = 0, hi_b = double_to_bits(hi);
-  while (hi_b - lo_b > 1) {
-    const uint64_t mid = lo_b + (hi_b - lo_b) / 2;
-    if (certified(bits_to_double(mid))) lo_b = mid;
-    else hi_b = mid;
-  }
-  return bits_to_double(lo_b);
+  return quad::last_double_where(certified, 0.0, hi);
 }
 
 double ablation_entities(double p_a, double p_b, double selection_prob) {

@@ -1,8 +1,9 @@
 // Fused Gaussian noise: out[i, j, :] = x[i, :] + sigma * N(0, I), noise from the counter-based RNG.
+// Variates: smoothcert/variates/gaussian_gen.h.
 #pragma once
 #include <cstdint>
 
-#include "noise/iid.h"
+#include "smoothcert/variates/rows.h"
 
 namespace smoothcert::noise {
 

@@ -4,7 +4,7 @@ The reference is the CPU kernel with its vector lanes, on two threads. Each back
 same noise for the same (seed, role, input index, sample index, element):
 
 - ``cpu-scalar``: the CPU kernels with the vector lanes off, so every value comes from the scalar
-  generators, which are the code the CUDA kernels run (csrc/noise/iid_cpu.h). Bit-identical for
+  generators, which are the code the CUDA kernels run (csrc/noise/rows_cpu.h). Bit-identical for
   every family and dtype.
 - ``cpu-1-thread``: the same kernels on one thread instead of two. Bit-identical.
 - ``cuda``: the CUDA kernels. Bit-identical where every operation of the family is exactly rounded
@@ -39,7 +39,7 @@ from smoothcert.noises import Noise
 SHAPES = [(1,), (5,), (64,), (67,), (70,), (131,), (203,), (1031,), (3, 32, 32)]
 SEED, INDEX, SAMPLE_OFFSET, NUM = 2**40 + 3, 5, 11, 11
 # At least twice the kernels' parallel grain (kParallelGrain = 32768 output elements in
-# csrc/noise/iid_cpu.h), so that two threads really split the rows.
+# csrc/noise/rows_cpu.h), so that two threads really split the rows.
 MIN_ELEMENTS = 2 * 32768
 
 EPS32, EPS64 = 2.0**-23, 2.0**-52  # one ulp of v is at most eps * |v|
@@ -82,7 +82,7 @@ LIBM_CHAIN = Tolerance(64 * EPS64, 1, "double-precision libm calls (log, sin, co
 # 10 eps, far under the max|x| floor of the tolerance. Summing the worst cases gives a budget:
 #   - the beta prime radius of Pow2/PowInf (shapes 1 and 10): (2^10 + 33) * 7.5 eps = 7.9e3 eps;
 #   - pow and the ratio: a few eps;
-#   - a double-precision direction's norm over D <= 3072 terms (csrc/noise/shapes_radial.h),
+#   - a double-precision direction's norm over D <= 3072 terms (csrc/noise/radial_noise_cpu.cpp),
 #     summed in the same order on both sides but through libm-dependent normals: each side's sum
 #     is within (D - 1) eps / 2 of the exact one, so they differ by <= 3.1e3 eps.
 # The total is 1.1e4 eps < 2^14 eps. A factor of 2 for margin gives 2^15 eps = 2^-37.

@@ -235,6 +235,26 @@ bool newton_root(F&& f, real& x, real max_step, real xtol, real ftol, int max_it
   return false;
 }
 
+// Bisection over the ordered bit patterns of non-negative doubles: given holds(lo) and not
+// holds(hi), lo < hi, for a predicate that changes once on [lo, hi], the last double at which it
+// holds, exact to one ulp (at most 64 evaluations, never at lo or hi).
+template <class Pred>
+double last_double_where(Pred&& holds, double lo, double hi) {
+  uint64_t lo_b, hi_b;
+  std::memcpy(&lo_b, &lo, sizeof lo_b);
+  std::memcpy(&hi_b, &hi, sizeof hi_b);
+  while (hi_b - lo_b > 1) {
+    const uint64_t mid = lo_b + (hi_b - lo_b) / 2;
+    double x;
+    std::memcpy(&x, &mid, sizeof x);
+    if (holds(x)) lo_b = mid;
+    else hi_b = mid;
+  }
+  double x;
+  std::memcpy(&x, &lo_b, sizeof x);
+  return x;
+}
+
 // Largest double x in [0, 1] with f(x) <= target for f nondecreasing, found by bisection over
 // the ordered bit patterns of non-negative doubles: exact to one ulp, certified side returned.
 // A guess in [0, 1] only narrows the first bracket: steps of 1, 2, 4, ... ulps away from it
@@ -279,16 +299,10 @@ double largest_double_below(F&& f, real target, double guess = -1.0) {
       }
     }
   }
-  while (hi - lo > 1) {
-    const uint64_t mid = lo + (hi - lo) / 2;
-    double x;
-    std::memcpy(&x, &mid, sizeof x);
-    if (f(x) <= target) lo = mid;
-    else hi = mid;
-  }
-  double x;
-  std::memcpy(&x, &lo, sizeof x);
-  return x;
+  double lo_x, hi_x;
+  std::memcpy(&lo_x, &lo, sizeof lo_x);
+  std::memcpy(&hi_x, &hi, sizeof hi_x);
+  return last_double_where([&](double x) { return f(x) <= target; }, lo_x, hi_x);
 }
 
 }  // namespace quad

@@ -15,7 +15,7 @@ the largest r where a dual lower bound of it (the paper's Lagrangian dual, maxim
 analysis on which of the four bounds are active, the upper P-bound included) exceeds 1/2, found by a
 secant search on r that ends on a point the dual certifies, within 1e-11 (relative) of the root (a
 bracketing search is the fallback); it is rounded down. The computation lives in
-``csrc/include/smoothcert/dsrs.h``.
+``csrc/include/smoothcert/dsrs_dual.h``.
 
 P and Q are read by their parameters: any object with ``sigma``, ``k`` and ``dim`` (a
 ``smoothcert.GeneralizedGaussian`` or a :class:`GeneralizedGaussianLaw`), with ``beta`` for P

@@ -1,8 +1,8 @@
 // Hierarchical smoothing samplers (Scholten et al., "Hierarchical Randomized Smoothing", NeurIPS 2023):
 // each entity (an image pixel with all its channels, a graph node's feature row) is selected with
 // probability p; selected entities get lower-level noise (Gaussian, or sparse bit flips), the others are
-// copied unchanged. Written once for the CPU loops (noise/hierarchical_cpu.cpp) and the CUDA kernels
-// (noise/hierarchical_cuda.cu).
+// copied unchanged. Written once for the CPU loops (noise/hierarchical_noise_cpu.cpp) and the CUDA kernels
+// (noise/hierarchical_noise_cuda.cu).
 //
 // Streams, all under key (seed, role):
 //   selection of entity e  : counter (e / 4, sample, input, draw = kSelectDraw), word e % 4;

@@ -1,4 +1,5 @@
-// CPU shell for i.i.d. noise: out[i, j, :] = x[i, :] + noise(seed, role, index0 + i, sample0 + j).
+// CPU row machinery shared by the noise loops: when to thread, the vector-lanes switch, and the
+// i.i.d. shell out[i, j, :] = x[i, :] + noise(seed, role, index0 + i, sample0 + j).
 // Threads split the (input, sample) rows. Within a row, generators with a vector twin
 // (fill_lanes) compute simd::kLanes Philox blocks per step; others use the scalar fill, which
 // runs the same operations, so each element's value depends only on its identity — never on the
@@ -8,8 +9,9 @@
 #include <atomic>
 #include <type_traits>
 
-#include "noise/iid.h"
+#include "smoothcert/philox.h"
 #include "smoothcert/simd.h"
+#include "smoothcert/variates/rows.h"
 
 namespace smoothcert::noise {
 
@@ -97,18 +99,17 @@ inline __attribute__((always_inline)) void iid_row(const Gen& gen, const RowKey&
   }
 }
 
-template <class T, class Gen>
-void add_iid_noise_cpu(const T* x, T* out, const IidProblem& pb, const Gen& gen) {
+// out[i, j, e] = combine(x[i, e], v_e) with v the generator's row (default: x + v).
+template <class T, class Gen, class Combine = AddNoise>
+void add_iid_noise_cpu(const T* x, T* out, const IidProblem& pb, const Gen& gen, Combine combine = {}) {
   const int64_t rows = pb.inputs * pb.samples;
   const RowKey key(philox::make_key(pb.seed, pb.role));
 #pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
-    const int64_t i = row / pb.samples;
-    const T* xi = x + i * pb.dim;
+    const RowIds id = row_ids(pb, row);
+    const T* xi = x + id.i * pb.dim;
     T* o = out + row * pb.dim;
-    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + row % pb.samples);
-    const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
-    iid_row<T>(gen, key, sample, input, pb.dim, [&](int64_t e, T v) { o[e] = xi[e] + v; });
+    iid_row<T>(gen, key, id.sample, id.input, pb.dim, [&](int64_t e, T v) { o[e] = combine(xi[e], v); });
   }
 }
 

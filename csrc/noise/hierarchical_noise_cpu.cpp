@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "noise/hierarchical_noise.h"
-#include "noise/iid.h"
-#include "noise/iid_cpu.h"
+#include "noise/rows_cpu.h"
+#include "smoothcert/variates/gaussian_gen.h"
 #include "smoothcert/variates/hierarchical_selection.h"
 
 namespace smoothcert::noise {
@@ -58,9 +58,7 @@ void hierarchical_gaussian_cpu(const T* x, T* out, const HierProblem& pb, T sigm
     std::vector<T> nz(static_cast<size_t>(dim));
 #pragma omp for schedule(static)
     for (int64_t row = 0; row < rows; ++row) {
-      const int64_t i = row / pb.samples;
-      const uint64_t sample = static_cast<uint64_t>(pb.sample0 + row % pb.samples);
-      const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
+      const auto [i, sample, input] = row_ids(pb, row);
       const T* xi = x + i * dim;
       T* o = out + row * odim;
       draw_selection(pb, key.key, sample, input, sel.data());
@@ -104,9 +102,7 @@ void hierarchical_flip_cpu(const T* x, T* out, const HierProblem& pb, double p_p
     std::vector<uint8_t> sel(static_cast<size_t>(pb.entities));
 #pragma omp for schedule(static)
     for (int64_t row = 0; row < rows; ++row) {
-      const int64_t i = row / pb.samples;
-      const uint64_t sample = static_cast<uint64_t>(pb.sample0 + row % pb.samples);
-      const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
+      const auto [i, sample, input] = row_ids(pb, row);
       const T* xi = x + i * dim;
       T* o = out + row * odim;
       draw_selection(pb, key, sample, input, sel.data());

@@ -1,29 +1,16 @@
-// Radius-times-direction shell for the spherical and cubical families of Yang et al. (2020):
-// a density f(||x / lambda||) with ||.|| the l1, l2 or l-infinity norm factorises (polar
-// decomposition for the cone measure of that norm) into an independent radius R, whose law is
-// r^(d-1) f(r) dr, and a direction uniform on the unit sphere of the norm. One noisy copy is
-//   out[e] = x[e] + lambda * R * z[e] / ||z||,
-// z from a direction generator (kPerBlock values per Philox element block) and R from a radius
-// law drawn on the row's own stream (element block kRowBlock, never used by element blocks).
-//
-// The norm of z is reduced in a fixed order shared by the CPU loop and the CUDA kernel
-// (shapes_radial_cuda.cuh): element block b adds to lane b mod kLanes in increasing b, then the
-// lanes are summed in order; so the result does not depend on threads or devices.
-#pragma once
-#include <cstdint>
+// CPU loop for radius-times-direction noise: per row, the row scalars and the radius from the
+// row's stream, the direction values in chunks of kLanes element blocks (vector lanes where the
+// direction has a twin), their norm reduced in the lane order of variates/radial.h, then the
+// scaled direction added to x.
+#include <stdexcept>
 
-#include "noise/iid.h"
-#if !defined(__CUDACC__)
-#include "noise/iid_cpu.h"
-#endif
-#include "smoothcert/variates/shapes.h"
+#include "noise/radial_noise.h"
+#include "noise/rows_cpu.h"
+#include "smoothcert/variates/radial.h"
 
 namespace smoothcert::noise::shapes {
+namespace {
 
-constexpr int kLanes = 32;
-constexpr uint32_t kRowBlock = 0xFFFFFFFFu;
-
-#if !defined(__CUDACC__)
 template <class T, class Dir, class Rad>
 void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& dir, const Rad& rad, double scale) {
   constexpr int K = Dir::kPerBlock;
@@ -34,13 +21,10 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
   const bool lanes = vector_lanes();
 #pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
   for (int64_t row = 0; row < rows; ++row) {
-    const int64_t i = row / pb.samples;
-    const int64_t j = row % pb.samples;
-    const T* xi = x + i * pb.dim;
+    const RowIds id = row_ids(pb, row);
+    const T* xi = x + id.i * pb.dim;
     T* o = out + row * pb.dim;
-    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + j);
-    const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
-    sampling::ElementStream rng(key, kRowBlock, sample, input);
+    sampling::ElementStream rng(key, kRowBlock, id.sample, id.input);
     const typename Dir::Row rs = dir.begin(rng, pb.dim);
     const double radius = rad.draw(rng);
 
@@ -57,7 +41,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
           constexpr int64_t L = simd::kLanes;
           static_assert(kLanes % (2 * L) == 0, "a chunk holds whole pairs of vectors");
           auto vector_chunk = [&](auto&& take) {
-            const philox::Block base = philox::make_counter(0, sample, input);
+            const philox::Block base = philox::make_counter(0, id.sample, id.input);
             for (; c < kLanes; c += 2 * L) {
               simd::u32v w[2][4];
               philox::philox_lanes<2>(static_cast<uint32_t>(c0 + c), base, lane_keys, w);
@@ -99,7 +83,7 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
       }
       for (; c < kLanes; ++c) {
         const philox::Block b =
-            philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), sample, input), key);
+            philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(c0 + c), id.sample, id.input), key);
         T vals[K];
         dir.fill(b, vals);
         for (int q = 0; q < K; ++q) v[q][c] = vals[q];
@@ -127,6 +111,37 @@ void add_radial_noise_cpu(const T* x, T* out, const IidProblem& pb, const Dir& d
     for (int64_t e = 0; e < pb.dim; ++e) o[e] = xi[e] + st * dir.at(rs, e, o[e]);
   }
 }
-#endif  // !defined(__CUDACC__)
+
+template <class T, class Dir>
+void radial_with_direction(const T* x, T* out, const IidProblem& pb, const RadialSpec& spec, const Dir& dir) {
+  switch (spec.law) {
+    case RadiusLaw::kPowerUniform:
+      add_radial_noise_cpu(x, out, pb, dir, PowerUniformRadius{spec.power}, spec.lambd); return;
+    case RadiusLaw::kGamma:
+      add_radial_noise_cpu(x, out, pb, dir, GammaRadius{spec.shape1, spec.power}, spec.lambd); return;
+    case RadiusLaw::kBetaPrime:
+      add_radial_noise_cpu(x, out, pb, dir, BetaPrimeRadius{spec.shape1, spec.shape2, spec.power}, spec.lambd);
+      return;
+    case RadiusLaw::kTruncatedGamma:
+      add_radial_noise_cpu(x, out, pb, dir, TruncatedGammaRadius{spec.shape1, spec.shape2, spec.power}, spec.lambd);
+      return;
+  }
+  throw std::invalid_argument("unknown radius law");
+}
+
+}  // namespace
+
+template <class T>
+void radial_sample_cpu(const T* x, T* out, const IidProblem& pb, const RadialSpec& spec) {
+  switch (spec.direction) {
+    case Direction::kL1: radial_with_direction(x, out, pb, spec, L1Direction<T>{}); return;
+    case Direction::kL2: radial_with_direction(x, out, pb, spec, L2Direction<T>{}); return;
+    case Direction::kLinf: radial_with_direction(x, out, pb, spec, LinfDirection<T>{}); return;
+  }
+  throw std::invalid_argument("unknown direction");
+}
+
+template void radial_sample_cpu<float>(const float*, float*, const IidProblem&, const RadialSpec&);
+template void radial_sample_cpu<double>(const double*, double*, const IidProblem&, const RadialSpec&);
 
 }  // namespace smoothcert::noise::shapes

@@ -1,4 +1,5 @@
-// Neyman–Pearson and double-sampling (DSRS) certificates for generalized-Gaussian smoothing.
+// The DSRS dual for generalized-Gaussian smoothing: Neyman–Pearson and double-sampling (DSRS)
+// lower bounds on the shifted probability, the integrals they need and their multipliers.
 //
 // Li et al., "Double Sampling Randomized Smoothing", ICML 2022. With δ of length r, P the smoothing
 // noise, P_δ its shift and Q a second (radial) distribution, the worst classifier consistent with

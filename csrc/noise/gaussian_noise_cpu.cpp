@@ -1,6 +1,7 @@
 #include "noise/gaussian_noise.h"
 
-#include "noise/iid_cpu.h"
+#include "noise/rows_cpu.h"
+#include "smoothcert/variates/gaussian_gen.h"
 
 namespace smoothcert::noise {
 

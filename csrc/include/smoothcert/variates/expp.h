@@ -12,14 +12,13 @@
 // continues on its own ElementStream from draw 1 in double. double: the ElementStream from draw 0
 // throughout.
 #pragma once
+#include <cmath>
 #include <cstdint>
 
-#include "noise/iid.h"
-#include "smoothcert/variates/shapes.h"
+#include "smoothcert/philox.h"
 #include "smoothcert/simd.h"
-#if !defined(__CUDACC__)
-#include "noise/iid_cpu.h"
-#endif
+#include "smoothcert/variates/iid.h"
+#include "smoothcert/variates/standard.h"
 
 namespace smoothcert::noise::shapes {
 
@@ -86,64 +85,5 @@ SC_HD T expp_value(const philox::Key& key, int64_t e, uint64_t sample, uint32_t 
     return prm.lambd * expp_value_d(key, e, sample, input, prm);
   }
 }
-
-#if !defined(__CUDACC__)
-template <class T>
-void add_expp_noise_cpu(const T* x, T* out, const IidProblem& pb, const ExppParams& prm) {
-  const int64_t rows = pb.inputs * pb.samples;
-  const philox::Key key = philox::make_key(pb.seed, pb.role);
-  constexpr int64_t kChunk = simd::kLanes;
-  const bool lanes = vector_lanes();
-#pragma omp parallel for schedule(static) if (run_parallel(rows, pb.dim))
-  for (int64_t row = 0; row < rows; ++row) {
-    const int64_t i = row / pb.samples;
-    const int64_t j = row % pb.samples;
-    const T* xi = x + i * pb.dim;
-    T* o = out + row * pb.dim;
-    const uint64_t sample = static_cast<uint64_t>(pb.sample0 + j);
-    const uint32_t input = static_cast<uint32_t>(pb.index0 + i);
-    if constexpr (sizeof(T) == 4) {
-      const float d = static_cast<float>(prm.alpha - 1.0 / 3.0);
-      const float c = static_cast<float>(1.0 / sqrt(9.0 * (prm.alpha - 1.0 / 3.0)));
-      const float inv_p = static_cast<float>(prm.inv_p);
-      const float lambd = static_cast<float>(prm.lambd);
-      const philox::Block base = philox::make_counter(0, sample, input);
-      simd::u32v lane;
-      for (int l = 0; l < kChunk; ++l) lane[l] = static_cast<uint32_t>(l);
-      for (int64_t e0 = 0; e0 < pb.dim; e0 += kChunk) {
-        float v[kChunk];
-        const int64_t n = e0 + kChunk <= pb.dim ? kChunk : pb.dim - e0;
-        if (lanes) {
-          // One Philox block per element: counters (e, sample, input) for kChunk elements at once
-          // (in the last, partial chunk those past the row are computed and dropped).
-          simd::u32v w[4] = {lane + static_cast<uint32_t>(e0), simd::u32v{} + base.v1, simd::u32v{} + base.v2,
-                             simd::u32v{} + base.v3};
-          philox::philox_rounds(w[0], w[1], w[2], w[3], key);
-          const simd::f32v vv = expp_attempt<simd::f32v>(w[0], w[1], w[2], w[3], d, c, inv_p);
-          for (int64_t l = 0; l < n; ++l) v[l] = vv[l];
-        } else {
-          for (int64_t l = 0; l < n; ++l) {
-            const philox::Block b =
-                philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(e0 + l), sample, input), key);
-            v[l] = expp_attempt<float>(b.v0, b.v1, b.v2, b.v3, d, c, inv_p);
-          }
-        }
-        for (int64_t l = 0; l < n; ++l) {
-          float val = v[l];
-          if (val == kRejected) {
-            const philox::Block b =
-                philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(e0 + l), sample, input), key);
-            val = expp_fallback_f(key, b, e0 + l, sample, input, prm);
-          }
-          o[e0 + l] = xi[e0 + l] + lambd * val;
-        }
-      }
-    } else {
-      for (int64_t e = 0; e < pb.dim; ++e) o[e] = xi[e] + expp_value<T>(key, e, sample, input, prm);
-    }
-  }
-}
-
-#endif
 
 }  // namespace smoothcert::noise::shapes

@@ -1,32 +1,12 @@
-// CUDA twins of noise/hierarchical_cpu.cpp: grid-stride kernels over the same per-element functions of
-// smoothcert/hierarchical.h and the i.i.d. Gaussian generator, so both backends give the same noise.
-#include <cuda_runtime.h>
-
-#include <algorithm>
-#include <stdexcept>
-#include <string>
-
+// CUDA twins of noise/hierarchical_noise_cpu.cpp: grid-stride kernels over the same per-element functions of
+// smoothcert/variates/hierarchical_selection.h and the i.i.d. Gaussian generator, so both backends give the same noise.
 #include "noise/hierarchical_noise.h"
-#include "noise/iid.h"
+#include "noise/rows_cuda.cuh"
+#include "smoothcert/variates/gaussian_gen.h"
 #include "smoothcert/variates/hierarchical_selection.h"
 
 namespace smoothcert::noise {
 namespace {
-
-void check_launch() {
-  const cudaError_t err = cudaGetLastError();
-  if (err != cudaSuccess) throw std::runtime_error(std::string("CUDA kernel launch failed: ") + cudaGetErrorString(err));
-}
-
-unsigned grid_for(int64_t total, int threads) {
-  return static_cast<unsigned>(std::min<int64_t>((total + threads - 1) / threads, 65535LL * 8));
-}
-
-__device__ void row_ids(const HierProblem& pb, int64_t row, int64_t& i, uint64_t& sample, uint32_t& input) {
-  i = row / pb.samples;
-  sample = static_cast<uint64_t>(pb.sample0 + row % pb.samples);
-  input = static_cast<uint32_t>(pb.index0 + i);
-}
 
 template <class T>
 __global__ void hier_gaussian_kernel(const T* x, T* out, HierProblem pb, GaussianGen<T> gen, int64_t blocks) {
@@ -35,13 +15,9 @@ __global__ void hier_gaussian_kernel(const T* x, T* out, HierProblem pb, Gaussia
   const uint64_t thr = hierarchical::select_threshold(pb.selection_prob);
   const int64_t dim = pb.in_dim(), odim = pb.out_dim(), fo = pb.features + pb.ind_feature;
   const int64_t total = pb.inputs * pb.samples * blocks;
-  for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
-       t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t t = grid_first(); t < total; t += grid_stride()) {
     const int64_t row = t / blocks, blk = t % blocks;
-    int64_t i;
-    uint64_t sample;
-    uint32_t input;
-    row_ids(pb, row, i, sample, input);
+    const auto [i, sample, input] = row_ids(pb, row);
     const philox::Block b =
         philox::philox4x32_10(philox::make_counter(static_cast<uint32_t>(blk), sample, input), key);
     T vals[K];
@@ -62,13 +38,9 @@ __global__ void hier_indicator_kernel(T* out, HierProblem pb) {
   const uint64_t thr = hierarchical::select_threshold(pb.selection_prob);
   const int64_t odim = pb.out_dim(), fo = pb.features + pb.ind_feature, co = pb.channels + pb.ind_channel;
   const int64_t total = pb.inputs * pb.samples * pb.entities;
-  for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
-       t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t t = grid_first(); t < total; t += grid_stride()) {
     const int64_t row = t / pb.entities, e = t % pb.entities;
-    int64_t i;
-    uint64_t sample;
-    uint32_t input;
-    row_ids(pb, row, i, sample, input);
+    const auto [i, sample, input] = row_ids(pb, row);
     const T v = hierarchical::entity_selected(key, e, sample, input, thr) ? T(1) : T(0);
     T* o = out + row * odim;
     if (pb.ind_channel)
@@ -87,13 +59,9 @@ __global__ void hier_flip_kernel(const T* x, T* out, HierProblem pb, double p_pl
   const double log1m_plus = log1p(-p_plus);
   const int64_t dim = pb.in_dim(), odim = pb.out_dim(), fo = pb.features + pb.ind_feature;
   const int64_t total = pb.inputs * pb.samples * pb.entities * chunks;
-  for (int64_t t = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; t < total;
-       t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+  for (int64_t t = grid_first(); t < total; t += grid_stride()) {
     const int64_t ch = t % chunks, re = t / chunks, e = re % pb.entities, row = re / pb.entities;
-    int64_t i;
-    uint64_t sample;
-    uint32_t input;
-    row_ids(pb, row, i, sample, input);
+    const auto [i, sample, input] = row_ids(pb, row);
     const T* xr = x + i * dim + e * pb.features;
     T* orow = out + row * odim + e * fo;
     const int64_t c0 = ch * hierarchical::kFlipChunk;
@@ -111,30 +79,30 @@ void launch_indicator(T* out, const HierProblem& pb, cudaStream_t s) {
   const int64_t total = pb.inputs * pb.samples * pb.entities;
   if (total == 0) return;
   hier_indicator_kernel<T><<<grid_for(total, 256), 256, 0, s>>>(out, pb);
-  check_launch();
+  check_launch("hierarchical noise kernel");
 }
 
 template <class T>
 void gaussian_cuda(const T* x, T* out, const HierProblem& pb, T sigma, uintptr_t stream) {
-  const cudaStream_t s = reinterpret_cast<cudaStream_t>(stream);
+  const cudaStream_t s = as_stream(stream);
   constexpr int K = GaussianGen<T>::kPerBlock;
   const int64_t blocks = (pb.in_dim() + K - 1) / K;
   const int64_t total = pb.inputs * pb.samples * blocks;
   if (total > 0) {
     hier_gaussian_kernel<T><<<grid_for(total, 256), 256, 0, s>>>(x, out, pb, GaussianGen<T>{sigma}, blocks);
-    check_launch();
+    check_launch("hierarchical noise kernel");
   }
   launch_indicator(out, pb, s);
 }
 
 template <class T>
 void flip_cuda(const T* x, T* out, const HierProblem& pb, double p_plus, double p_minus, uintptr_t stream) {
-  const cudaStream_t s = reinterpret_cast<cudaStream_t>(stream);
+  const cudaStream_t s = as_stream(stream);
   const int64_t chunks = (pb.features + hierarchical::kFlipChunk - 1) / hierarchical::kFlipChunk;
   const int64_t total = pb.inputs * pb.samples * pb.entities * chunks;
   if (total > 0) {
     hier_flip_kernel<T><<<grid_for(total, 128), 128, 0, s>>>(x, out, pb, p_plus, p_minus, chunks);
-    check_launch();
+    check_launch("hierarchical noise kernel");
   }
   launch_indicator(out, pb, s);
 }
