@@ -146,28 +146,16 @@ void integrate_vector(F& f, real a, real b, const std::vector<real>& cuts, real 
   }
 }
 
-// For nondecreasing f with f(lo) <= target < f(hi): a bracket [lo, hi] of width <= tol (or one
-// long double ulp), keeping the invariant. Regula falsi with the Illinois modification, bisection
-// when it stalls.
-template <class F>
-void bracket_root(F&& f, real target, real& lo, real& hi, real rel_tol = 1e-18L, real abs_tol = 0.0L,
-                  int max_iter = 400) {
-  real flo = f(lo) - target, fhi = f(hi) - target;
+// The bracket of a regula-falsi search with the Illinois modification: the end on the side of a
+// new point moves to it, and when the same end moves twice in a row the other end's value is
+// halved, so the secant cannot keep landing on one side (Dowell & Jarratt 1971).
+struct IllinoisBracket {
+  real lo, flo, hi, fhi;
   int side = 0;
-  for (int it = 0; it < max_iter; ++it) {
-    if (hi - lo <= std::max(abs_tol, rel_tol * std::max(std::fabs(lo), std::fabs(hi)))) return;
-    real x;
-    if (std::isfinite(flo) && std::isfinite(fhi) && fhi > flo && (it % 4 != 3)) {
-      x = lo - flo * (hi - lo) / (fhi - flo);
-      const real w = hi - lo;
-      // Stay strictly inside, away from the ends, so the bracket always shrinks.
-      x = std::min(std::max(x, lo + 1e-3L * w), hi - 1e-3L * w);
-    } else {
-      x = 0.5L * (lo + hi);
-    }
-    if (!(x > lo && x < hi)) return;
-    const real fx = f(x) - target;
-    if (fx <= 0) {
+
+  // x becomes the low end (to_low) or the high end, with value fx.
+  void move(real x, real fx, bool to_low) {
+    if (to_low) {
       lo = x;
       flo = fx;
       if (side == -1) fhi *= 0.5L;
@@ -179,6 +167,32 @@ void bracket_root(F&& f, real target, real& lo, real& hi, real rel_tol = 1e-18L,
       side = 1;
     }
   }
+};
+
+// For nondecreasing f with f(lo) <= target < f(hi): a bracket [lo, hi] of width <= tol (or one
+// long double ulp), keeping the invariant. Regula falsi with the Illinois modification, bisection
+// when it stalls.
+template <class F>
+void bracket_root(F&& f, real target, real& lo, real& hi, real rel_tol = 1e-18L, real abs_tol = 0.0L,
+                  int max_iter = 400) {
+  IllinoisBracket b{lo, f(lo) - target, hi, f(hi) - target};
+  for (int it = 0; it < max_iter; ++it) {
+    if (b.hi - b.lo <= std::max(abs_tol, rel_tol * std::max(std::fabs(b.lo), std::fabs(b.hi)))) break;
+    real x;
+    if (std::isfinite(b.flo) && std::isfinite(b.fhi) && b.fhi > b.flo && (it % 4 != 3)) {
+      x = b.lo - b.flo * (b.hi - b.lo) / (b.fhi - b.flo);
+      const real w = b.hi - b.lo;
+      // Stay strictly inside, away from the ends, so the bracket always shrinks.
+      x = std::min(std::max(x, b.lo + 1e-3L * w), b.hi - 1e-3L * w);
+    } else {
+      x = 0.5L * (b.lo + b.hi);
+    }
+    if (!(x > b.lo && x < b.hi)) break;
+    const real fx = f(x) - target;
+    b.move(x, fx, fx <= 0);
+  }
+  lo = b.lo;
+  hi = b.hi;
 }
 
 // Bracketing root finder (Illinois regula falsi) for an increasing f on [lo, hi] with
@@ -186,25 +200,15 @@ void bracket_root(F&& f, real target, real& lo, real& hi, real rel_tol = 1e-18L,
 // point evaluated on the side `keep_low` (f <= 0) or its other side, and that point's f.
 template <class F>
 real illinois(F&& f, real lo, real flo, real hi, real fhi, real xtol, real ftol, bool keep_low, int max_it = 80) {
-  int side = 0;
-  for (int it = 0; it < max_it && hi - lo > xtol; ++it) {
-    real x = (it % 8 == 7) ? 0.5L * (lo + hi) : lo - flo * (hi - lo) / (fhi - flo);
-    if (!(x > lo && x < hi)) x = 0.5L * (lo + hi);
+  IllinoisBracket b{lo, flo, hi, fhi};
+  for (int it = 0; it < max_it && b.hi - b.lo > xtol; ++it) {
+    real x = (it % 8 == 7) ? 0.5L * (b.lo + b.hi) : b.lo - b.flo * (b.hi - b.lo) / (b.fhi - b.flo);
+    if (!(x > b.lo && x < b.hi)) x = 0.5L * (b.lo + b.hi);
     const real fx = f(x);
     if (std::fabs(fx) <= ftol) return x;
-    if (fx < 0) {
-      lo = x;
-      flo = fx;
-      if (side == -1) fhi *= 0.5L;
-      side = -1;
-    } else {
-      hi = x;
-      fhi = fx;
-      if (side == 1) flo *= 0.5L;
-      side = 1;
-    }
+    b.move(x, fx, fx < 0);
   }
-  return keep_low ? lo : hi;
+  return keep_low ? b.lo : b.hi;
 }
 
 // Root of an increasing f from x by Newton steps (f(x, df) returns f and sets df = f'), clamped to
